@@ -1,0 +1,124 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class RecordKind(models.TextChoices):
+    CRIME = "crime", "force crime"
+    POLICEUK = "policeuk", "police.uk street crime"
+    DRUG_DEATH = "drug_death", "drug-related death"
+    CRIMESTOPPERS = "crimestoppers", "Crimestoppers report"
+    TRADING_STANDARDS = "trading_standards", "Trading Standards record"
+    FIREARMS_INTEL = "firearms_intel", "firearms intelligence report"
+
+
+class UploadKind(models.TextChoices):
+    POLICEUK = "policeuk", "data.police.uk street-level crimes"
+    CRIMES = "crimes", "force crime extract"
+    NOMINALS = "nominals", "nominals"
+    GROUPS = "groups", "groups"
+    MEMBERSHIPS = "memberships", "group memberships"
+    PRIORITY = "priority", "priority-individual status"
+    REFERRALS = "referrals", "diversion referrals"
+    DRUG_DEATHS = "drug_deaths", "Coroner: drug-related deaths"
+    CRIMESTOPPERS = "crimestoppers", "Crimestoppers intelligence reports"
+    TRADING_STANDARDS = "trading_standards", "Trading Standards records"
+    FIREARMS_INTEL = "firearms_intel", "firearms intelligence reports"
+    BOUNDARIES = "boundaries", "area boundaries (GeoJSON)"
+
+
+def upload_path(instance, filename):
+    # Never trust the client's name on disk: it is kept only as metadata.
+    return f"uploads/{instance.created_at:%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Upload(models.Model):
+    class Status(models.TextChoices):
+        RECEIVED = "received"
+        VALIDATING = "validating"
+        REJECTED = "rejected"
+        APPLYING = "applying"
+        APPLIED = "applied"
+        FAILED = "failed"
+
+    kind = models.CharField(max_length=20, choices=UploadKind.choices)
+    organisation = models.ForeignKey("portal.Organisation", on_delete=models.PROTECT, related_name="uploads")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    file = models.FileField(upload_to=upload_path, max_length=300)
+    original_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField()
+    options = models.JSONField(default=dict, blank=True, help_text="e.g. the level of a boundary upload")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RECEIVED, db_index=True)
+    created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Outbox: set once the processing task has been handed to the broker.
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_validated = models.PositiveIntegerField(default=0)
+    rows_applied = models.PositiveIntegerField(default=0)
+    rows_unchanged = models.PositiveIntegerField(default=0)
+    rows_unlocated = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True, help_text="The first errors: row, column, message")
+    failure = models.TextField(blank=True, help_text="An unexpected failure (not a validation error)")
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [("view_upload_report", "Can view an upload's report")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} upload {self.pk} ({self.status})"
+
+
+class Record(models.Model):
+    """A crime or a partner record, located once at ingest.
+
+    ``area`` is the smallest area containing the point; ``sector`` and
+    ``command`` are the containing areas at those levels, stored so that every
+    aggregation is a plain GROUP BY.
+    """
+
+    kind = models.CharField(max_length=20, choices=RecordKind.choices)
+    source = models.CharField(max_length=40, help_text="Who published it: policeuk, force, or an organisation code")
+    external_ref = models.CharField(max_length=100)
+    occurred_on = models.DateField()
+    month = models.DateField(help_text="First day of the month of occurred_on")
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    area = models.ForeignKey("sectors.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sector = models.ForeignKey("sectors.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    command = models.ForeignKey("sectors.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    offence_type = models.ForeignKey("scoring.OffenceType", null=True, blank=True, on_delete=models.PROTECT)
+    drug_supply = models.BooleanField(default=False)
+    cannabis_farm = models.BooleanField(default=False)
+    firearms_discharge = models.BooleanField(default=False)
+    upload = models.ForeignKey(Upload, null=True, blank=True, on_delete=models.SET_NULL, related_name="records")
+    is_synthetic = models.BooleanField(default=False)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_ref"], name="record_unique_per_source"),
+            models.CheckConstraint(
+                condition=Q(lat__isnull=True, lon__isnull=True)
+                | Q(lat__gte=49.0, lat__lte=61.5, lon__gte=-9.0, lon__lte=2.5),
+                name="record_in_great_britain",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="crime") | Q(offence_type__isnull=False), name="crime_has_offence"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["sector", "month", "kind"]),
+            models.Index(fields=["area", "month"]),
+            models.Index(fields=["command", "month"]),
+            models.Index(fields=["kind", "month"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.external_ref}"

@@ -1,0 +1,111 @@
+from django.db import models
+from django.db.models import F, Q
+
+
+class GroupType(models.TextChoices):
+    OCG = "ocg", "organised crime group"
+    UCG = "ucg", "urban crime group"
+    PCG = "pcg", "peer crime group"
+
+
+class Nominal(models.Model):
+    """A person of interest. Their home location places them in an area."""
+
+    ref = models.CharField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    born_on = models.DateField(null=True, blank=True)
+    home_lat = models.FloatField(null=True, blank=True)
+    home_lon = models.FloatField(null=True, blank=True)
+    home_area = models.ForeignKey("sectors.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    home_sector = models.ForeignKey("sectors.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    home_command = models.ForeignKey(
+        "sectors.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_restricted = models.BooleanField(default=False, help_text="Visible only to users granted it")
+    is_synthetic = models.BooleanField(default=False)
+    upload = models.ForeignKey("ingestion.Upload", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["ref"]
+        permissions = [("view_restricted_nominal", "Can view a restricted nominal")]
+
+    def __str__(self):
+        return f"{self.ref} {self.name}"
+
+
+class Group(models.Model):
+    ref = models.CharField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    group_type = models.CharField(max_length=3, choices=GroupType.choices)
+    is_synthetic = models.BooleanField(default=False)
+    upload = models.ForeignKey("ingestion.Upload", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["ref"]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_group_type_display()})"
+
+
+class Membership(models.Model):
+    nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, related_name="memberships")
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="memberships")
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True, help_text="Empty while still a member")
+    upload = models.ForeignKey("ingestion.Upload", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")), name="membership_dates_ordered"
+            ),
+            models.UniqueConstraint(fields=["nominal", "group", "started_on"], name="membership_unique_start"),
+        ]
+
+
+class PriorityStatus(models.Model):
+    """A period during which a nominal is a priority individual."""
+
+    nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, related_name="priority_periods")
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    upload = models.ForeignKey("ingestion.Upload", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")), name="priority_dates_ordered"
+            ),
+            models.UniqueConstraint(fields=["nominal", "started_on"], name="priority_unique_start"),
+        ]
+
+
+class LinkRole(models.TextChoices):
+    SUSPECT = "suspect"
+    OFFENDER = "offender"
+    VICTIM = "victim"
+    WITNESS = "witness"
+    ASSOCIATE = "associate"
+
+
+class RecordNominal(models.Model):
+    record = models.ForeignKey("ingestion.Record", on_delete=models.CASCADE, related_name="nominal_links")
+    nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, related_name="record_links")
+    role = models.CharField(max_length=10, choices=LinkRole.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["record", "nominal", "role"], name="record_nominal_role_unique")]
+        indexes = [models.Index(fields=["nominal", "role"])]
+
+
+class DiversionReferral(models.Model):
+    ref = models.CharField(max_length=50, unique=True)
+    nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, related_name="referrals")
+    scheme = models.CharField(max_length=200)
+    referred_on = models.DateField()
+    outcome = models.CharField(max_length=200, blank=True)
+    is_synthetic = models.BooleanField(default=False)
+    upload = models.ForeignKey("ingestion.Upload", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-referred_on"]

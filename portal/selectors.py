@@ -1,0 +1,26 @@
+from django.db.models import Count
+
+from ingestion.models import Record, Upload
+from nominals.models import Group, Nominal
+from portal import roles
+from sectors.models import Area, Level
+
+
+def home_summary(*, user) -> dict:
+    """What the home page shows this user: counts of the data they may know about."""
+    summary = {}
+    if roles.has_role(user, roles.ANALYST, roles.OFFICER, roles.ADMINISTRATOR):
+        summary["areas"] = {
+            Level(level).label: n
+            for level, n in Area.objects.values_list("level").annotate(n=Count("id")).order_by("level")
+        }
+        summary["records"] = dict(Record.objects.values_list("kind").annotate(n=Count("id")).order_by("kind"))
+        summary["synthetic_records"] = Record.objects.filter(is_synthetic=True).count()
+    if roles.has_role(user, roles.ANALYST):
+        summary["nominals"] = Nominal.objects.count()
+        summary["groups"] = Group.objects.count()
+    if roles.has_role(user, roles.ANALYST, roles.PARTNER):
+        from ingestion.selectors import uploads_visible
+
+        summary["uploads"] = uploads_visible(user=user).count()
+    return summary

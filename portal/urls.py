@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+# The admin is not autodiscovered (see settings): its modules are imported here.
+import ingestion.admin  # noqa: F401,E402
+import nominals.admin  # noqa: F401,E402
+import portal.admin  # noqa: F401,E402
+import scoring.admin  # noqa: F401,E402
+import sectors.admin  # noqa: F401,E402
+from portal import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,17 @@
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from portal.selectors import home_summary
+
+
+@login_required
+def home(request):
+    return render(request, "portal/home.html", {"summary": home_summary(user=request.user)})
+
+
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,157 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class CssEdition(models.Model):
+    """A published edition of the ONS Crime Severity Score weights.
+
+    Exactly one edition is active; every stored score names the edition it used.
+    """
+
+    code = models.SlugField(max_length=40, unique=True)
+    label = models.CharField(max_length=200)
+    source = models.TextField(help_text="Where the weights come from, and any caveat")
+    is_active = models.BooleanField(default=False)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True), name="one_active_css_edition")
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class OffenceType(models.Model):
+    """A Home Office offence code, or a police.uk crime type used as an approximation.
+
+    police.uk street records carry only a broad crime type; their offence type
+    has ``is_approximation`` set and a weight derived from the CSS table (see
+    docs/scoring.md). Such weights are labelled as approximations wherever shown.
+    """
+
+    code = models.CharField(max_length=64, unique=True)
+    description = models.CharField(max_length=300)
+    offence_group = models.CharField(max_length=200, blank=True)
+    policeuk_crime_type = models.CharField(max_length=100, blank=True, db_index=True)
+    is_approximation = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.description}"
+
+
+class OffenceWeight(models.Model):
+    edition = models.ForeignKey(CssEdition, on_delete=models.CASCADE, related_name="weights")
+    offence_type = models.ForeignKey(OffenceType, on_delete=models.CASCADE, related_name="weights")
+    weight = models.FloatField()
+    method = models.CharField(max_length=300, blank=True, help_text="How an approximate weight was derived")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "offence_type"], name="one_weight_per_edition"),
+            models.CheckConstraint(condition=Q(weight__gte=0), name="weight_not_negative"),
+        ]
+
+
+class Measure(models.Model):
+    """One harm indicator a sector is ranked by. Data, not code.
+
+    ``source`` says what is counted; the filter fields narrow it; ``weighting``
+    says whether each item weighs its offence's CSS weight or ``fixed_weight``.
+    """
+
+    class Source(models.TextChoices):
+        CRIMES = "crimes", "crimes matching a filter"
+        RECORDS = "records", "partner records of a kind"
+        NOMINALS = "nominals", "nominals holding a role"
+
+    class Weighting(models.TextChoices):
+        CSS = "css", "the offence's Crime Severity Score"
+        FIXED = "fixed", "a fixed weight"
+
+    class HarmType(models.TextChoices):
+        VICTIM = "victim", "victim-based"
+        POLICE = "police", "police-generated"
+
+    code = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField()
+    source = models.CharField(max_length=10, choices=Source.choices)
+    # Filters: every one that is set must hold.
+    record_kind = models.CharField(max_length=30, blank=True, help_text="Record kind (crimes/records sources)")
+    flag = models.CharField(
+        max_length=30, blank=True, help_text="drug_supply, cannabis_farm or firearms_discharge (crimes source)"
+    )
+    linked_group_type = models.CharField(
+        max_length=10, blank=True, help_text="Crimes linked to a member of a group of this type on the crime's date"
+    )
+    nominal_roles = models.CharField(
+        max_length=100, blank=True, help_text="Comma-separated: ocg, ucg, pcg, priority (nominals source)"
+    )
+    weighting = models.CharField(max_length=10, choices=Weighting.choices)
+    fixed_weight = models.FloatField(null=True, blank=True)
+    weight_rationale = models.TextField(blank=True)
+    harm_type = models.CharField(max_length=10, choices=HarmType.choices)
+    is_active = models.BooleanField(default=True, help_text="Counts towards the SOC harm score")
+    display_order = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["display_order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weighting="css") | Q(fixed_weight__isnull=False, fixed_weight__gte=0),
+                name="fixed_measure_has_weight",
+            ),
+            models.CheckConstraint(
+                condition=~Q(weighting="css") | Q(source="crimes"), name="css_weighting_only_for_crimes"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class HarmScore(models.Model):
+    """Stored count and harm for one area, month and measure (every level)."""
+
+    area = models.ForeignKey("sectors.Area", on_delete=models.CASCADE, related_name="scores")
+    month = models.DateField(help_text="First day of the month")
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="scores")
+    edition = models.ForeignKey(CssEdition, on_delete=models.PROTECT)
+    count = models.PositiveIntegerField()
+    harm = models.FloatField()
+    # Sum of squared item weights: the variance of the harm total under a Poisson model.
+    harm_sq = models.FloatField(default=0)
+    max_item_harm = models.FloatField(default=0)
+    run = models.ForeignKey("ScoringRun", null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["area", "month", "measure"], name="one_score_per_cell")]
+        indexes = [models.Index(fields=["month", "measure"])]
+
+
+class ScoringRun(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    edition = models.ForeignKey(CssEdition, null=True, on_delete=models.PROTECT)
+    scope = models.JSONField(default=dict, help_text="{} for a full recompute, else areas and months")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    rows_written = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
