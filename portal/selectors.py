@@ -24,3 +24,12 @@ def home_summary(*, user) -> dict:
 
         summary["uploads"] = uploads_visible(user=user).count()
     return summary
+
+
+def organisation_of(*, user):
+    """The partner organisation a user belongs to (through its group), or None."""
+    from portal.models import Organisation
+
+    if not user.is_authenticated:
+        return None
+    return Organisation.objects.filter(kind=Organisation.Kind.PARTNER, group__user=user).first()

@@ -16,4 +16,8 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("", include("sectors.urls")),
+    path("", include("scoring.urls")),
+    path("", include("nominals.urls")),
+    path("", include("ingestion.urls")),
 ]

@@ -31,6 +31,7 @@ class Area(models.Model):
 
     class Meta:
         ordering = ["level", "name"]
+        permissions = [("view_area_records", "Can view the raw records located in an area")]
         indexes = [models.Index(fields=["level", "name"])]
         constraints = [
             models.CheckConstraint(condition=models.Q(level__gte=0, level__lte=3), name="area_level_valid"),

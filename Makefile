@@ -1,0 +1,56 @@
+# The two commands: `make run` (demo portal) and `make test` (whole suite on PostgreSQL + Redis).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/soc_harm
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test venv venv-test chromium demo worker clean bench
+
+$(BIN)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(BIN)/.installed-test: $(BIN)/.installed requirements-test.txt
+	$(BIN)/pip install --quiet -r requirements-test.txt
+	touch $@
+
+venv: $(BIN)/.installed
+venv-test: $(BIN)/.installed-test
+
+# Debian's Chromium for the browser tests; never a browser download.
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "Installing Debian's chromium"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+# Demo mode: DEBUG on and demo users, unless the environment says otherwise.
+demo: venv
+	DEBUG=$${DEBUG-1} $(BIN)/python manage.py migrate --noinput
+	DEBUG=$${DEBUG-1} $(BIN)/python manage.py load_demo
+
+run: demo
+	@if [ -n "$$REDIS_URL" ]; then \
+		DEBUG=$${DEBUG-1} $(BIN)/celery -A portal worker --beat --loglevel=INFO --concurrency=2 & \
+		echo "Celery worker started on $$REDIS_URL"; \
+	fi; \
+	DEBUG=$${DEBUG-1} $(BIN)/python manage.py demo_logins; \
+	DEBUG=$${DEBUG-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: venv-test chromium
+	DATABASE_URL=$${DATABASE_URL-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL-$(TEST_REDIS_URL)} \
+		SECRET_KEY=$${SECRET_KEY-test-only-secret-key} $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: venv-test
+	DATABASE_URL=$${DATABASE_URL-$(TEST_DATABASE_URL)} $(BIN)/python bench/ingest.py
+	DATABASE_URL=$${DATABASE_URL-$(TEST_DATABASE_URL)} $(BIN)/python bench/recompute.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media staticfiles test-artifacts
