@@ -56,23 +56,3 @@ m2m_changed.connect(_user_groups, sender=User.groups.through, weak=False)
 m2m_changed.connect(_user_perms, sender=User.user_permissions.through, weak=False)
 m2m_changed.connect(_group_perms, sender=Group.permissions.through, weak=False)
 
-
-def _audit_object_permission(sender, instance, created=True, **kwargs):
-    _audit_permission_change(instance, {
-        "change": "object permission", "action": "granted" if created else "revoked",
-        "user_or_group": str(getattr(instance, "user", None) or getattr(instance, "group", None)),
-        "permission": instance.permission.codename,
-        "object": f"{instance.content_type.model}:{instance.object_pk}",
-    })
-
-
-def _audit_object_permission_removed(sender, instance, **kwargs):
-    _audit_object_permission(sender, instance, created=False)
-
-
-from django.db.models.signals import post_delete, post_save  # noqa: E402
-from guardian.models import GroupObjectPermission, UserObjectPermission  # noqa: E402
-
-for _model in (UserObjectPermission, GroupObjectPermission):
-    post_save.connect(_audit_object_permission, sender=_model, weak=False)
-    post_delete.connect(_audit_object_permission_removed, sender=_model, weak=False)
