@@ -33,3 +33,21 @@ def organisation_of(*, user):
     if not user.is_authenticated:
         return None
     return Organisation.objects.filter(kind=Organisation.Kind.PARTNER, group__user=user).first()
+
+
+def audit_events(*, user, username: str = "", action: str = "", since=None, until=None):
+    """The audit trail, newest first, for a governance lead."""
+    from portal.models import AuditEvent
+    from portal.permissions import require_governance
+
+    require_governance(user)
+    events = AuditEvent.objects.all()
+    if username:
+        events = events.filter(username__iexact=username)
+    if action:
+        events = events.filter(action=action)
+    if since:
+        events = events.filter(at__date__gte=since)
+    if until:
+        events = events.filter(at__date__lte=until)
+    return events.order_by("-at", "-id")

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 # The admin is not autodiscovered (see settings): its modules are imported here.
+import django.contrib.auth.admin  # noqa: F401,E402
 import ingestion.admin  # noqa: F401,E402
 import nominals.admin  # noqa: F401,E402
 import portal.admin  # noqa: F401,E402
@@ -15,6 +16,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("audit/", views.audit_trail, name="audit"),
+    path("audit/export.csv", views.audit_export, name="audit-export"),
     path("admin/", admin.site.urls),
     path("", include("sectors.urls")),
     path("", include("scoring.urls")),

@@ -1,0 +1,70 @@
+import pytest
+from django.db import DatabaseError, transaction
+
+from portal.audit import audit_record
+from portal.models import AuditEvent
+from conftest import PASSWORD
+
+
+def test_it_records_logins_and_failed_logins(client, analyst):
+    client.post("/accounts/login/", {"username": "analyst", "password": "wrong"})
+    client.post("/accounts/login/", {"username": "analyst", "password": PASSWORD})
+    actions = list(AuditEvent.objects.filter(action__startswith="login").order_by("id").values_list("action", "username"))
+    assert actions == [("login_failed", "analyst"), ("login", "analyst")]
+
+
+def test_it_records_logouts(client, analyst):
+    client.force_login(analyst)
+    client.post("/accounts/logout/")
+    assert AuditEvent.objects.filter(action="logout", username="analyst").count() == 1
+
+
+def test_it_refuses_to_change_or_delete_an_event(db, analyst):
+    event = audit_record(user=analyst, action="view", object_type="record", object_id=1)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).update(username="someone-else")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).delete()
+    assert AuditEvent.objects.get(pk=event.pk).username == "analyst"
+
+
+def test_it_records_role_changes_with_the_actor(client, administrator, outsider):
+    from django.contrib.auth.models import Group
+
+    client.force_login(administrator)
+    response = client.post(f"/admin/auth/user/{outsider.pk}/change/", {
+        "username": "outsider", "groups": [Group.objects.get(name="analyst").pk], "is_active": "on",
+        "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00",
+    })
+    assert response.status_code == 302, response.content[:2000]
+    event = AuditEvent.objects.filter(action="permission_change").latest("id")
+    assert event.username == "administrator"
+    assert event.detail["change"] == "user.groups"
+
+
+@pytest.mark.parametrize("who", ["analyst", "officer", "partner_a", "partner_b", "administrator", "outsider"])
+def test_it_hides_the_trail_from_everyone_but_governance(client, cast, who):
+    client.force_login(cast[who])
+    assert client.get("/audit/").status_code == 404
+    assert client.get("/audit/export.csv").status_code == 404
+
+
+def test_it_shows_and_exports_the_trail_to_governance(client, governance, analyst):
+    audit_record(user=analyst, action="export", object_type="sector", object_id="E05001089")
+    client.force_login(governance)
+    page = client.get("/audit/", {"username": "analyst"})
+    assert page.status_code == 200
+    assert b"E05001089" in page.content
+    export = client.get("/audit/export.csv", {"action": "export"})
+    rows = export.content.decode().splitlines()
+    assert rows[0].startswith("at,username,action")
+    assert any("E05001089" in row for row in rows[1:])
+    assert AuditEvent.objects.filter(action="export", username="governance", object_type="audit_trail").exists()
+
+
+def test_it_lists_the_trail_in_a_fixed_number_of_queries(client, governance, analyst, django_assert_max_num_queries):
+    for i in range(60):
+        audit_record(user=analyst, action="view", object_type="record", object_id=i)
+    client.force_login(governance)
+    with django_assert_max_num_queries(8):
+        assert client.get("/audit/").status_code == 200
