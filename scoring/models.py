@@ -1,6 +1,10 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+
+from ingestion.models import RecordKind
+from nominals.models import GroupType
 
 
 class CssEdition(models.Model):
@@ -40,6 +44,13 @@ class OffenceType(models.Model):
 
     class Meta:
         ordering = ["code"]
+        constraints = [
+            # Ingestion looks the approximation of a police.uk type up by that type alone.
+            models.UniqueConstraint(
+                fields=["policeuk_crime_type"], condition=Q(is_approximation=True),
+                name="one_approximation_per_policeuk_type",
+            )
+        ]
 
     def __str__(self):
         return f"{self.code} {self.description}"
@@ -78,17 +89,27 @@ class Measure(models.Model):
         VICTIM = "victim", "victim-based"
         POLICE = "police", "police-generated"
 
+    class Flag(models.TextChoices):
+        DRUG_SUPPLY = "drug_supply", "drug supply"
+        CANNABIS_FARM = "cannabis_farm", "cannabis farm"
+        FIREARMS_DISCHARGE = "firearms_discharge", "firearms discharge"
+
     code = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=200)
     description = models.TextField()
     source = models.CharField(max_length=10, choices=Source.choices)
     # Filters: every one that is set must hold.
-    record_kind = models.CharField(max_length=30, blank=True, help_text="Record kind (crimes/records sources)")
+    record_kind = models.CharField(
+        max_length=30, blank=True, choices=RecordKind.choices,
+        help_text="Record kind (crimes/records sources); empty means force crimes",
+    )
     flag = models.CharField(
-        max_length=30, blank=True, help_text="drug_supply, cannabis_farm or firearms_discharge (crimes source)"
+        max_length=30, blank=True, choices=Flag.choices,
+        help_text="drug_supply, cannabis_farm or firearms_discharge (crimes source)",
     )
     linked_group_type = models.CharField(
-        max_length=10, blank=True, help_text="Crimes linked to a member of a group of this type on the crime's date"
+        max_length=10, blank=True, choices=GroupType.choices,
+        help_text="Crimes linked to a member of a group of this type on the crime's date",
     )
     nominal_roles = models.CharField(
         max_length=100, blank=True, help_text="Comma-separated: ocg, ucg, pcg, priority (nominals source)"
@@ -114,6 +135,25 @@ class Measure(models.Model):
 
     def __str__(self):
         return self.name
+
+    ROLES = ("ocg", "ucg", "pcg", "priority")
+
+    @property
+    def role_list(self) -> list[str]:
+        return [r.strip() for r in self.nominal_roles.split(",") if r.strip()]
+
+    def clean(self):
+        # The recompute trusts these combinations; an admin typo must not silently count nothing.
+        errors = {}
+        if self.source == self.Source.NOMINALS:
+            if not self.role_list or set(self.role_list) - set(self.ROLES):
+                errors["nominal_roles"] = f"Comma-separated roles among {', '.join(self.ROLES)}"
+        elif self.source == self.Source.RECORDS and not self.record_kind:
+            errors["record_kind"] = "A records measure needs a record kind"
+        if self.source != self.Source.CRIMES and (self.flag or self.linked_group_type):
+            errors["source"] = "Flags and group links apply to crimes only"
+        if errors:
+            raise ValidationError(errors)
 
 
 class HarmScore(models.Model):
@@ -151,6 +191,9 @@ class ScoringRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     rows_written = models.PositiveIntegerField(default=0)
+    # Records in scope that a CSS-weighted measure would count but that have no
+    # weight in the edition (e.g. anti-social behaviour): left out, and counted here.
+    unweighted_records = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
 
     class Meta:

@@ -1,0 +1,191 @@
+"""From a number to what makes it up: an area's monthly series and the items behind its harm."""
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Exists, F, FloatField, Max, Min, OuterRef, Q, Subquery, Sum, Value
+from django.http import Http404
+
+from ingestion.models import Record, RecordKind
+from nominals.models import GroupType, LinkRole, Membership, Nominal, PriorityStatus, RecordNominal
+from portal.audit import audit_record
+from portal.models import AuditEvent
+from scoring.models import CssEdition, HarmScore, Measure, OffenceWeight
+from scoring.selectors.ranking import add_months, visible_measures
+from sectors.models import Area, Level
+from sectors.permissions import access_area, can_view_records
+
+RECORD_FIELD = {Level.COMMAND: "command", Level.SECTOR: "sector", Level.NEIGHBOURHOOD: "area"}
+HOME_FIELD = {Level.COMMAND: "home_command", Level.SECTOR: "home_sector", Level.NEIGHBOURHOOD: "home_area"}
+WITHHELD = "withheld"
+
+
+@dataclass
+class ContributingItem:
+    """One record or nominal behind an area's harm, with the weight it carried.
+
+    Records: ``months`` is 1 and ``harm == weight``. Nominals (nominals-source
+    measures) count once for every month they held the role in the window, so
+    ``harm == weight * months``. Nominal identity is ``"withheld"`` for users
+    who may not read that nominal, so the numbers still add up.
+    """
+
+    measure_code: str
+    measure_name: str
+    item_type: str  # "record" or "nominal"
+    id: int
+    ref: str
+    kind: str  # record kind, or "nominal"
+    occurred_on: date | None
+    offence_code: str
+    offence_description: str
+    is_approximation: bool
+    weight: float
+    weighting: str  # "css" (the offence's weight in ``edition``) or "fixed" (the measure's weight)
+    edition: str  # code of the CSS edition the scores use
+    months: int
+    harm: float
+    lat: float | None = None
+    lon: float | None = None
+
+
+def area_series(*, user, area_id: int, measure_codes: list[str] | None = None) -> list[tuple[date, float, int]]:
+    """(month, harm, count) for every month with scores anywhere, zeros included."""
+    area = access_area(user, area_id)
+    measures = visible_measures(measure_codes)
+    span = HarmScore.objects.aggregate(first=Min("month"), last=Max("month"))
+    if span["first"] is None:
+        return []
+    monthly = {
+        row["month"]: (row["harm"] or 0.0, row["count"] or 0)
+        for row in HarmScore.objects.filter(area=area, measure__in=measures)
+        .values("month").annotate(harm=Sum("harm"), count=Sum("count")).order_by()
+    }
+    series, month = [], span["first"]
+    while month <= span["last"]:
+        harm, count = monthly.get(month, (0.0, 0))
+        series.append((month, harm, count))
+        month = add_months(month, 1)
+    return series
+
+
+def _linked_to(group_type: str):
+    membership_on_date = Membership.objects.filter(
+        nominal_id=OuterRef("nominal_id"), group__group_type=group_type,
+        started_on__lte=OuterRef(OuterRef("occurred_on")),
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=OuterRef(OuterRef("occurred_on"))))
+    return Exists(
+        RecordNominal.objects.filter(record_id=OuterRef("pk"))
+        .exclude(role__in=[LinkRole.VICTIM, LinkRole.WITNESS])
+        .filter(Exists(membership_on_date))
+    )
+
+
+def _record_items(measure: Measure, area: Area, start: date, end: date, edition: CssEdition | None, limit: int):
+    records = Record.objects.filter(kind=measure.record_kind or RecordKind.CRIME, month__gte=start, month__lte=end)
+    records = records.filter(**{RECORD_FIELD[area.level]: area}) if area.level in RECORD_FIELD \
+        else records.filter(area__isnull=False)
+    if measure.flag:
+        records = records.filter(**{measure.flag: True})
+    if measure.linked_group_type:
+        records = records.filter(_linked_to(measure.linked_group_type))
+    if measure.weighting == Measure.Weighting.CSS:
+        weight = OffenceWeight.objects.filter(edition=edition, offence_type_id=OuterRef("offence_type_id"))
+        records = records.annotate(weight=Subquery(weight.values("weight")[:1], output_field=FloatField()))
+        records = records.filter(weight__isnull=False)
+    else:
+        records = records.annotate(weight=Value(float(measure.fixed_weight), output_field=FloatField()))
+    records = records.select_related("offence_type").order_by(F("weight").desc(), "-occurred_on", "id")[:limit]
+    for record in records:
+        offence = record.offence_type
+        yield ContributingItem(
+            measure_code=measure.code, measure_name=measure.name, item_type="record", id=record.pk,
+            ref=record.external_ref, kind=record.kind, occurred_on=record.occurred_on,
+            offence_code=offence.code if offence else "", offence_description=offence.description if offence else "",
+            is_approximation=bool(offence and offence.is_approximation), weight=record.weight,
+            weighting=measure.weighting, edition=edition.code if edition else "", months=1, harm=record.weight,
+            lat=record.lat, lon=record.lon,
+        )
+
+
+def _months_held(periods: list[tuple[date, date | None]], months: list[date]) -> int:
+    return sum(
+        1 for month in months
+        if any(started < add_months(month, 1) and (ended is None or ended >= month) for started, ended in periods)
+    )
+
+
+def _nominal_items(user, measure: Measure, area: Area, start: date, end: date, edition: CssEdition | None,
+                   limit: int):
+    roles = measure.role_list
+    group_types = [r for r in roles if r in GroupType.values]
+    after_end = add_months(end, 1)
+    overlapping = Q(started_on__lt=after_end) & (Q(ended_on__isnull=True) | Q(ended_on__gte=start))
+    held = Q(pk__in=[])
+    if group_types:
+        held |= Q(Exists(Membership.objects.filter(overlapping, nominal_id=OuterRef("pk"),
+                                                   group__group_type__in=group_types)))
+    if "priority" in roles:
+        held |= Q(Exists(PriorityStatus.objects.filter(overlapping, nominal_id=OuterRef("pk"))))
+    nominals = Nominal.objects.filter(held)
+    nominals = nominals.filter(**{HOME_FIELD[area.level]: area}) if area.level in HOME_FIELD \
+        else nominals.filter(home_area__isnull=False)
+    periods: dict[int, list] = {}
+    for row in Membership.objects.filter(overlapping, nominal__in=nominals, group__group_type__in=group_types) \
+            .values_list("nominal_id", "started_on", "ended_on"):
+        periods.setdefault(row[0], []).append(row[1:])
+    if "priority" in roles:
+        for row in PriorityStatus.objects.filter(overlapping, nominal__in=nominals) \
+                .values_list("nominal_id", "started_on", "ended_on"):
+            periods.setdefault(row[0], []).append(row[1:])
+    window, month = [], start
+    while month <= end:
+        window.append(month)
+        month = add_months(month, 1)
+    may_read = user.has_perm("nominals.view_nominal")
+    may_read_restricted = user.has_perm("nominals.view_restricted_nominal")
+    weight = float(measure.fixed_weight)
+    items = []
+    for nominal in nominals.only("id", "ref", "is_restricted"):
+        held_months = _months_held(periods.get(nominal.pk, []), window)
+        visible = may_read and (may_read_restricted or not nominal.is_restricted)
+        items.append(ContributingItem(
+            measure_code=measure.code, measure_name=measure.name, item_type="nominal",
+            id=nominal.pk if visible else 0, ref=nominal.ref if visible else WITHHELD, kind="nominal",
+            occurred_on=None, offence_code="", offence_description="", is_approximation=False, weight=weight,
+            weighting=measure.weighting, edition=edition.code if edition else "", months=held_months,
+            harm=weight * held_months,
+        ))
+    items.sort(key=lambda i: (-i.harm, i.ref))
+    return items[:limit]
+
+
+def contributing_records(*, user, area_id: int, start: date, end: date, measure_code: str | None = None,
+                         limit: int = 50) -> list[ContributingItem]:
+    """The items with the most harm behind an area's score over start..end (months), audited.
+
+    404 for a user who may not read the area's raw records, exactly as for a
+    missing area. ``measure_code`` None means every active measure.
+    """
+    area = access_area(user, area_id)
+    if not can_view_records(user, area):
+        raise Http404("No such area")
+    measures = visible_measures([measure_code] if measure_code else None)
+    if measure_code and not measures:
+        raise Http404("No such measure")
+    start, end = start.replace(day=1), end.replace(day=1)
+    edition = CssEdition.objects.filter(is_active=True).first()
+    items: list[ContributingItem] = []
+    for measure in measures:
+        if measure.source == Measure.Source.NOMINALS:
+            items.extend(_nominal_items(user, measure, area, start, end, edition, limit))
+        else:
+            items.extend(_record_items(measure, area, start, end, edition, limit))
+    items.sort(key=lambda i: (-i.harm, i.measure_code, i.id))
+    items = items[:limit]
+    audit_record(
+        user=user, action=AuditEvent.Action.VIEW, object_type="area_contributing_records", object_id=area.pk,
+        detail={"start": start.isoformat(), "end": end.isoformat(), "measure": measure_code,
+                "records": [i.id for i in items if i.item_type == "record"],
+                "nominals": [i.id for i in items if i.item_type == "nominal" and i.id]},
+    )
+    return items

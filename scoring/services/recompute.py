@@ -1,0 +1,199 @@
+"""Recomputing the stored harm scores, in SQL, full or for the affected areas and months."""
+import logging
+import time
+from datetime import date, timedelta
+
+from django.db import connection, transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from ingestion.models import Record, RecordKind
+from portal.audit import audit_record
+from portal.models import AuditEvent
+from scoring import sql
+from scoring.models import CssEdition, Measure, ScoringRun
+from scoring.services.css import css_edition_activate
+from sectors.models import Area, Level
+
+log = logging.getLogger(__name__)
+
+# Any constant: recomputes take this PostgreSQL advisory lock so that two of
+# them never delete and insert the same cells at once (SQLite has one writer).
+ADVISORY_LOCK_KEY = 7_460_301
+
+
+class NoActiveEdition(RuntimeError):
+    pass
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_end(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def months_between(first: date, last: date) -> list[date]:
+    months, current = [], month_start(first)
+    while current <= last:
+        months.append(current)
+        current = month_end(current) + timedelta(days=1)
+    return months
+
+
+def _scope_json(area_ids, months) -> dict:
+    scope = {}
+    if area_ids is not None:
+        scope["area_ids"] = sorted(set(area_ids))
+    if months is not None:
+        scope["months"] = sorted({month_start(m).isoformat() for m in months})
+    return scope
+
+
+def scores_recompute_request(*, area_ids: list[int] | None = None, months: list[date] | None = None,
+                             requested_by=None) -> ScoringRun:
+    """Queue a recompute: the run row now, the task once the caller's transaction commits."""
+    from scoring.tasks import recompute_scores  # the task module imports the services
+
+    run = ScoringRun.objects.create(scope=_scope_json(area_ids, months), requested_by=requested_by)
+    if requested_by is not None:
+        audit_record(user=requested_by, action=AuditEvent.Action.RECOMPUTE, object_type="scoring_run",
+                     object_id=run.pk, detail=run.scope)
+    transaction.on_commit(lambda: recompute_scores.delay(run.pk))
+    return run
+
+
+def scoring_run_claim(*, run_id: int, stale_after: timedelta = timedelta(hours=1)) -> ScoringRun | None:
+    """Take a queued run (or one left running by a worker that died); None if another has it.
+
+    The conditional UPDATE is the claim: of two workers given the same id,
+    exactly one sees one row updated.
+    """
+    now = timezone.now()
+    claimed = ScoringRun.objects.filter(pk=run_id, status=ScoringRun.Status.QUEUED).update(
+        status=ScoringRun.Status.RUNNING, started_at=now
+    ) or ScoringRun.objects.filter(
+        pk=run_id, status=ScoringRun.Status.RUNNING, started_at__lt=now - stale_after
+    ).update(started_at=now)
+    return ScoringRun.objects.get(pk=run_id) if claimed else None
+
+
+def _expand_areas(area_ids: list[int], force_id: int | None) -> list[int]:
+    """The given areas, every area above them and every area below them.
+
+    A changed neighbourhood changes its sector, command and the force; a
+    sector given by a caller changes its neighbourhoods too (cheap, and safe).
+    """
+    related = set(area_ids)
+    frontier = set(area_ids)
+    for _ in range(Level.NEIGHBOURHOOD):
+        frontier = set(Area.objects.filter(pk__in=frontier, parent__isnull=False).values_list("parent_id", flat=True))
+        related |= frontier
+    frontier = set(area_ids)
+    for _ in range(Level.NEIGHBOURHOOD):
+        frontier = set(Area.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
+        related |= frontier
+    if force_id is not None:
+        related.add(force_id)
+    return sorted(related)
+
+
+def _record_months() -> list[date]:
+    span = Record.objects.filter(area__isnull=False).aggregate(first=Min("month"), last=Max("month"))
+    if span["first"] is None:
+        return []
+    return months_between(span["first"], span["last"])
+
+
+def _write_cells(*, run: ScoringRun, edition: CssEdition, area_ids, months) -> tuple[int, int]:
+    force_id = Area.objects.filter(level=Level.FORCE).order_by("pk").values_list("pk", flat=True).first()
+    cell_ids = None if area_ids is None else _expand_areas(area_ids, force_id)
+    months = None if months is None else sorted({month_start(m) for m in months})
+
+    written = 0
+    with connection.cursor() as cursor:
+        cursor.execute(*sql.cells_delete(months=months, cell_area_ids=cell_ids))
+        text, params = sql.records_insert(edition_id=edition.pk, run_id=run.pk, force_id=force_id, months=months,
+                                          cell_area_ids=cell_ids)
+        cursor.execute(text, params)
+        written += max(cursor.rowcount, 0)
+
+        nominal_months = months if months is not None else _record_months()
+        for measure in Measure.objects.filter(source=Measure.Source.NOMINALS):
+            if not nominal_months or not measure.role_list or measure.fixed_weight is None:
+                continue
+            text, params = sql.nominals_insert(
+                measure=measure, edition_id=edition.pk, run_id=run.pk, force_id=force_id,
+                months=[(m, month_end(m)) for m in nominal_months], cell_area_ids=cell_ids,
+            )
+            cursor.execute(text, params)
+            written += max(cursor.rowcount, 0)
+
+        css_kinds = sorted({m.record_kind or RecordKind.CRIME.value for m in Measure.objects.filter(
+            weighting=Measure.Weighting.CSS)})
+        unweighted = 0
+        if css_kinds:
+            text, params = sql.unweighted_count(edition_id=edition.pk, months=months, kinds=css_kinds)
+            cursor.execute(text, params)
+            unweighted = cursor.fetchone()[0]
+    return written, unweighted
+
+
+def scores_recompute(*, area_ids: list[int] | None = None, months: list[date] | None = None,
+                     requested_by=None, run_id: int | None = None) -> ScoringRun:
+    """Recompute the stored scores with the active edition's weights.
+
+    ``area_ids``/``months`` None mean all of them. The cells in scope (at every
+    level containing the given areas) are deleted and re-inserted in one
+    transaction, so running it twice gives the same result. With ``run_id``
+    the caller has already claimed that run (see scoring_run_claim).
+    """
+    now = timezone.now()
+    if run_id is None:
+        run = ScoringRun.objects.create(status=ScoringRun.Status.RUNNING, started_at=now,
+                                        scope=_scope_json(area_ids, months), requested_by=requested_by)
+    else:
+        run = ScoringRun.objects.get(pk=run_id)
+    started = time.monotonic()
+    try:
+        edition = CssEdition.objects.filter(is_active=True).first()
+        if edition is None:
+            raise NoActiveEdition("No active CSS edition: run `manage.py load_css_weights --activate`")
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+            written, unweighted = _write_cells(run=run, edition=edition, area_ids=area_ids, months=months)
+    except Exception as exc:
+        ScoringRun.objects.filter(pk=run.pk).update(
+            status=ScoringRun.Status.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}",
+            duration_ms=int((time.monotonic() - started) * 1000),
+        )
+        raise
+    run.status = ScoringRun.Status.DONE
+    run.edition = edition
+    run.rows_written = written
+    run.unweighted_records = unweighted
+    run.finished_at = timezone.now()
+    run.duration_ms = int((time.monotonic() - started) * 1000)
+    run.save(update_fields=["status", "edition", "rows_written", "unweighted_records", "finished_at", "duration_ms"])
+    log.info("scoring run %s: %s cells in %s ms (%s unweighted records)", run.pk, written, run.duration_ms,
+             unweighted)
+    return run
+
+
+def css_edition_switch(*, code: str, requested_by=None) -> ScoringRun:
+    """Make the edition ``code`` active and recompute every score with it, as one change.
+
+    Atomic: if the recompute fails, the previous edition stays active and the
+    stored scores still match it.
+    """
+    with transaction.atomic():
+        edition = CssEdition.objects.get(code=code)
+        css_edition_activate(edition=edition)
+        run = scores_recompute(requested_by=requested_by)
+    audit_record(user=requested_by, username="" if requested_by else "manage.py",
+                 action=AuditEvent.Action.ADMIN_CHANGE, object_type="css_edition", object_id=edition.pk,
+                 detail={"activated": code, "run": run.pk})
+    return run
