@@ -58,11 +58,16 @@ class Upload(models.Model):
     # Outbox: set once the processing task has been handed to the broker.
     dispatched_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The run that holds the upload: progress and the final apply are written only
+    # under this token, so a run that lost its claim (stale heartbeat) changes nothing.
+    claim_token = models.UUIDField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     rows_total = models.PositiveIntegerField(default=0)
     rows_validated = models.PositiveIntegerField(default=0)
     rows_applied = models.PositiveIntegerField(default=0)
     rows_unchanged = models.PositiveIntegerField(default=0)
     rows_unlocated = models.PositiveIntegerField(default=0)
+    rows_skipped = models.PositiveIntegerField(default=0, help_text="Rows deliberately not loaded, e.g. police.uk ASB")
     error_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True, help_text="The first errors: row, column, message")
     failure = models.TextField(blank=True, help_text="An unexpected failure (not a validation error)")
@@ -70,6 +75,14 @@ class Upload(models.Model):
     class Meta:
         ordering = ["-created_at"]
         permissions = [("view_upload_report", "Can view an upload's report")]
+        constraints = [
+            # The same file sent twice by one organisation for one kind is one upload.
+            models.UniqueConstraint(fields=["organisation", "kind", "sha256"], name="upload_unique_file"),
+        ]
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.RECEIVED, self.Status.VALIDATING, self.Status.APPLYING)
 
     def __str__(self):
         return f"{self.get_kind_display()} upload {self.pk} ({self.status})"

@@ -1,0 +1,133 @@
+"""Processing one upload: claim it, validate every row, apply all or nothing.
+
+A run holds the upload through a claim token written by a conditional UPDATE,
+so two deliveries of the same task cannot both work on it. Progress is written
+under that token in its own short autocommit statements (visible to the status
+page at once); the apply is one transaction that re-checks the token under a
+row lock before committing. A worker killed at any point leaves the upload in
+validating/applying with an ageing heartbeat and nothing applied; the redelivered
+task (acks_late) or the outbox re-claims it once the heartbeat is stale.
+"""
+import logging
+import traceback
+import uuid
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ingestion.models import Upload
+from ingestion.readers import FileRejected
+from ingestion.services.uploads import stale_after
+
+logger = logging.getLogger(__name__)
+MAX_STORED_ERRORS = 500
+BATCH_ROWS = 10_000
+
+
+class ClaimLost(Exception):
+    """Another run took the upload over (this one was presumed dead)."""
+
+
+@dataclass
+class ErrorLog:
+    count: int = 0
+    items: list = field(default_factory=list)
+
+    def add(self, row: int | None, column: str, message: str) -> None:
+        self.count += 1
+        if len(self.items) < MAX_STORED_ERRORS:
+            self.items.append({"row": row, "column": column, "message": message})
+
+
+@dataclass
+class Run:
+    upload: Upload
+    token: uuid.UUID
+    errors: ErrorLog = field(default_factory=ErrorLog)
+
+    def progress(self, **fields) -> None:
+        updated = Upload.objects.filter(pk=self.upload.pk, claim_token=self.token).update(
+            heartbeat_at=timezone.now(), **fields
+        )
+        if not updated:
+            raise ClaimLost(self.upload.pk)
+
+    def lock(self) -> None:
+        """Inside the apply transaction: hold the upload row, and make sure it is still ours."""
+        if not Upload.objects.select_for_update().filter(pk=self.upload.pk, claim_token=self.token).exists():
+            raise ClaimLost(self.upload.pk)
+
+    def finish(self, status: str, **fields) -> None:
+        self.progress(status=status, finished_at=timezone.now(), error_count=self.errors.count,
+                      errors=self.errors.items, **fields)
+
+
+def _claim(upload_id: int, token: uuid.UUID) -> bool:
+    now = timezone.now()
+    return bool(
+        Upload.objects.filter(pk=upload_id)
+        .filter(
+            Q(status=Upload.Status.RECEIVED)
+            | Q(status__in=[Upload.Status.VALIDATING, Upload.Status.APPLYING], heartbeat_at__lt=now - stale_after())
+        )
+        .update(
+            status=Upload.Status.VALIDATING, claim_token=token, heartbeat_at=now, started_at=now,
+            attempts=F("attempts") + 1, rows_validated=0, rows_applied=0, rows_unchanged=0, rows_unlocated=0,
+            rows_skipped=0, error_count=0, errors=[], failure="",
+        )
+    )
+
+
+def upload_process(*, upload_id: int) -> Upload:
+    """Validate and apply one upload. Safe to call twice: a run that cannot claim it does nothing."""
+    from ingestion.services.boundaries import process_boundaries
+    from ingestion.services.records import process_records
+    from ingestion.services.registers import process_register
+    from ingestion.schemas import SCHEMAS
+
+    token = uuid.uuid4()
+    if not _claim(upload_id, token):
+        return Upload.objects.get(pk=upload_id)
+    upload = Upload.objects.select_related("organisation", "uploaded_by").get(pk=upload_id)
+    run = Run(upload=upload, token=token)
+    schema_class = SCHEMAS[upload.kind]
+    handler = {"records": process_records, "register": process_register, "boundaries": process_boundaries}[
+        schema_class.target
+    ]
+    affected = None
+    try:
+        with upload.file.open("rb") as fileobj:
+            affected = handler(run, schema_class, fileobj)
+        if affected is None:
+            run.finish(Upload.Status.REJECTED)
+    except FileRejected as exc:
+        run.errors.add(exc.row, exc.column, exc.message)
+        run.finish(Upload.Status.REJECTED)
+    except ClaimLost:
+        logger.warning("upload %s: claim lost to another run; this run stops", upload_id)
+    except Exception:
+        # Not the uploader's fault: kept on the row for the administrators, shown as "failed".
+        logger.exception("upload %s failed", upload_id)
+        try:
+            run.finish(Upload.Status.FAILED, failure=traceback.format_exc()[-4000:])
+        except ClaimLost:
+            pass
+    upload.refresh_from_db()
+    if affected and upload.status == Upload.Status.APPLIED:
+        _request_recompute(upload, affected)
+    return upload
+
+
+def _request_recompute(upload: Upload, affected: dict) -> None:
+    """Ask scoring to recompute the areas and months the upload changed (scoring decides how)."""
+    area_ids, months = sorted(affected.get("area_ids") or []), sorted(affected.get("months") or [])
+    if not area_ids and not months:
+        return
+    try:
+        from scoring.services import scores_recompute_request
+    except ImportError:
+        logger.error("scoring.services.scores_recompute_request is missing: upload %s not scored", upload.pk)
+        return
+    scores_recompute_request(area_ids=area_ids, months=months, requested_by=upload.uploaded_by)

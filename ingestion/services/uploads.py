@@ -1,0 +1,141 @@
+"""Receiving an upload and handing it to a worker (an outbox: never lost if the broker is down)."""
+import hashlib
+import logging
+import os
+import re
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.base import File
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+
+from ingestion.models import Upload, UploadKind
+from portal.audit import audit_record
+from portal.models import AuditEvent, Organisation
+
+logger = logging.getLogger(__name__)
+CHUNK = 1024 * 1024
+
+
+class UploadTooLarge(ValueError):
+    def __init__(self, size: int):
+        self.size = size
+        super().__init__(f"The file is {size:,} bytes; the limit is {settings.UPLOAD_MAX_BYTES:,} bytes.")
+
+
+class UploadRefused(ValueError):
+    """The organisation may not send this kind (or the kind does not exist)."""
+
+
+def may_upload(*, organisation: Organisation, kind: str) -> bool:
+    kinds = organisation.upload_kinds or []
+    return kind in UploadKind.values and ("*" in kinds or kind in kinds)
+
+
+def display_name(original_name: str) -> str:
+    """The client's file name, safe to show: no directories, no control characters."""
+    name = os.path.basename(str(original_name).replace("\\", "/"))
+    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip().lstrip(".")
+    return name[:200] or "upload"
+
+
+def _measure(fileobj) -> tuple[str, int]:
+    """SHA-256 and size, streaming; stops as soon as the size limit is passed."""
+    digest, size = hashlib.sha256(), 0
+    fileobj.seek(0)
+    while chunk := fileobj.read(CHUNK):
+        size += len(chunk)
+        if size > settings.UPLOAD_MAX_BYTES:
+            raise UploadTooLarge(size)
+        digest.update(chunk)
+    fileobj.seek(0)
+    return digest.hexdigest(), size
+
+
+def _declared_size(fileobj) -> int | None:
+    size = getattr(fileobj, "size", None)
+    if size is None:
+        try:
+            size = os.fstat(fileobj.fileno()).st_size
+        except (AttributeError, OSError, ValueError):
+            return None
+    return size
+
+
+def upload_create(*, organisation: Organisation, kind: str, fileobj, original_name: str, user,
+                  options: dict | None = None, dispatch: bool = True) -> Upload:
+    """Keep the file, record who sent it, and queue it for processing once committed.
+
+    The same file sent again by the same organisation for the same kind returns
+    the earlier upload (no new row). ``dispatch=False`` leaves the queuing to the
+    caller (the ``ingest`` command processes synchronously).
+    """
+    declared = _declared_size(fileobj)
+    if declared is not None and declared > settings.UPLOAD_MAX_BYTES:
+        raise UploadTooLarge(declared)
+    if not may_upload(organisation=organisation, kind=kind):
+        raise UploadRefused(f"{organisation} may not upload {kind!r} files.")
+    sha256, size = _measure(fileobj)
+    earlier = Upload.objects.filter(organisation=organisation, kind=kind, sha256=sha256).first()
+    if earlier is not None:
+        return earlier
+
+    upload = Upload(
+        kind=kind, organisation=organisation, uploaded_by=user if user and user.is_authenticated else None,
+        original_name=display_name(original_name), sha256=sha256, size=size, options=options or {},
+        created_at=timezone.now(),
+    )
+    # The stored name is generated (upload_path); the client's name never reaches the disk.
+    upload.file.save("original", File(fileobj), save=False)
+    try:
+        with transaction.atomic():
+            upload.save()
+            if organisation.kind == Organisation.Kind.PARTNER and organisation.group_id:
+                assign_perm("ingestion.view_upload", organisation.group, upload)
+            audit_record(
+                user=user, username=None if user and user.is_authenticated else "(command line)",
+                action=AuditEvent.Action.UPLOAD, object_type="upload", object_id=upload.pk,
+                detail={"kind": kind, "organisation": organisation.code, "name": upload.original_name,
+                        "size": size, "sha256": sha256},
+            )
+            if dispatch:
+                transaction.on_commit(lambda: upload_dispatch(upload_id=upload.pk))
+    except IntegrityError:
+        # The same file arrived twice at once: the other request's upload wins.
+        upload.file.delete(save=False)
+        return Upload.objects.get(organisation=organisation, kind=kind, sha256=sha256)
+    return upload
+
+
+def upload_dispatch(*, upload_id: int) -> bool:
+    """Hand the upload to the broker; mark it dispatched only once the broker took it."""
+    from ingestion.tasks import process_upload
+    from portal.celery import app
+
+    try:
+        # A fresh connection to the current broker URL, and no publish retries:
+        # if the broker is down the outbox (dispatch_pending) sends it later.
+        with app.connection_for_write() as connection:
+            process_upload.apply_async(args=[upload_id], connection=connection, retry=False)
+    except Exception as exc:  # kombu and redis raise several types for an unreachable broker
+        logger.warning("upload %s not dispatched, the outbox will retry: %s", upload_id, exc)
+        return False
+    Upload.objects.filter(pk=upload_id, dispatched_at__isnull=True).update(dispatched_at=timezone.now())
+    return True
+
+
+def stale_after() -> timedelta:
+    return timedelta(seconds=getattr(settings, "INGEST_STALE_SECONDS", 600))
+
+
+def uploads_dispatch_pending(*, limit: int = 100) -> int:
+    """Re-send uploads never handed to the broker, and runs whose worker died (stale heartbeat)."""
+    now = timezone.now()
+    pending = Upload.objects.filter(
+        Q(status=Upload.Status.RECEIVED, dispatched_at__isnull=True)
+        | Q(status__in=[Upload.Status.VALIDATING, Upload.Status.APPLYING], heartbeat_at__lt=now - stale_after())
+    ).order_by("created_at").values_list("id", flat=True)[:limit]
+    return sum(upload_dispatch(upload_id=pk) for pk in list(pending))

@@ -1,0 +1,45 @@
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from ingestion.services import upload_create, upload_process
+from portal.models import Organisation
+
+
+@pytest.fixture(autouse=True)
+def media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def force():
+    return Organisation.objects.get(code="force")
+
+
+@pytest.fixture
+def coroner():
+    return Organisation.objects.get(code="coroner")
+
+
+@pytest.fixture
+def crimestoppers():
+    return Organisation.objects.get(code="crimestoppers")
+
+
+@pytest.fixture
+def ingest(force, analyst):
+    """Upload bytes as the force (or another organisation) and process them synchronously."""
+
+    def run(kind, data: bytes, *, name="file.csv", organisation=None, user=None, options=None):
+        upload = upload_create(
+            organisation=organisation or force, kind=kind, fileobj=io.BytesIO(data), original_name=name,
+            user=user or analyst, options=options, dispatch=False,
+        )
+        return upload_process(upload_id=upload.pk)
+
+    return run
+
+
+def uploaded(data: bytes, name="file.csv"):
+    return SimpleUploadedFile(name, data, content_type="text/csv")

@@ -1,0 +1,38 @@
+import datetime as dt
+
+import pytest
+
+from ingestion.models import Record, Upload
+from ingestion.tests.factories import grid, policeuk_file, policeuk_row
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_applies_and_locates_police_uk_rows(ingest):
+    areas = grid()
+    upload = ingest("policeuk", policeuk_file([
+        policeuk_row("a1", lon="-1.7"), policeuk_row("b2", lon="-1.5", month="2022-12"),
+        policeuk_row("c3", lon="-2.5"), policeuk_row("", lon="", lat="", crime_type="Anti-social behaviour"),
+        policeuk_row("d4", lon="", lat=""),
+    ]))
+    assert upload.status == Upload.Status.APPLIED, upload.errors
+    assert (upload.rows_total, upload.rows_applied, upload.rows_skipped, upload.rows_unlocated) == (5, 4, 1, 1)
+    a1 = Record.objects.get(external_ref="a1")
+    assert (a1.kind, a1.source, a1.occurred_on, a1.month) == ("policeuk", "policeuk", dt.date(2023, 1, 1),
+                                                               dt.date(2023, 1, 1))
+    assert (a1.area_id, a1.sector_id, a1.command_id) == (areas["west_n"].id, areas["west"].id, areas["command"].id)
+    assert Record.objects.get(external_ref="b2").sector_id == areas["east"].id
+    assert Record.objects.get(external_ref="c3").sector_id is None
+    assert Record.objects.get(external_ref="d4").lat is None
+    assert a1.details["crime_type"] == "Burglary"
+
+
+def test_it_adds_nothing_when_the_same_rows_come_again(ingest):
+    rows = [policeuk_row("a1"), policeuk_row("b2")]
+    ingest("policeuk", policeuk_file(rows))
+    again = ingest("policeuk", policeuk_file(rows + [policeuk_row("c3")]))
+    assert (again.rows_applied, again.rows_unchanged) == (1, 2)
+    assert Record.objects.count() == 3
+    changed = ingest("policeuk", policeuk_file([policeuk_row("a1", crime_type="Robbery")]))
+    assert (changed.rows_applied, changed.rows_unchanged) == (1, 0)
+    assert Record.objects.get(external_ref="a1").details["crime_type"] == "Robbery"
