@@ -1,0 +1,156 @@
+from datetime import date
+
+import pytest
+
+from ingestion.models import RecordKind
+from scoring.models import HarmScore, ScoringRun
+from scoring.services import NoActiveEdition, scores_recompute
+from scoring.tests import factories as f
+from scoring.tests.conftest import FEB, JAN, MAR
+
+OCG_MONTH = 42.75  # fixed weight of ocg-priority-nominals (seeded)
+DRD = 1512.0
+INTEL = 412.2
+
+
+def cells(**filters) -> dict:
+    return {
+        (s.area.code, s.month, s.measure.code): (s.count, round(s.harm, 6), round(s.harm_sq, 6), s.max_item_harm)
+        for s in HarmScore.objects.filter(**filters).select_related("area", "measure")
+    }
+
+
+def harm(area, measure_code, month=None) -> float:
+    qs = HarmScore.objects.filter(area=area, measure__code=measure_code)
+    if month:
+        qs = qs.filter(month=month)
+    return round(sum(s.harm for s in qs), 6)
+
+
+def test_it_scores_the_hand_built_force(world):
+    run = scores_recompute()
+    assert run.status == ScoringRun.Status.DONE and run.edition == world.edition and run.rows_written > 0
+    w = world
+    # Sector cells, worked out by hand (see conftest).
+    assert cells(area=w.s1, month=JAN) == {("S1", JAN, "drug-supply"): (1, 100.0, 10000.0, 100.0)}
+    assert cells(area=w.s1, month=MAR) == {("S1", MAR, "ocg-linked-crime"): (1, 1000.0, 1e6, 1000.0)}
+    assert cells(area=w.s2, month=FEB) == {("S2", FEB, "drug-related-deaths"): (1, DRD, DRD**2, DRD)}
+    assert cells(area=w.s3, month=MAR) == {
+        ("S3", MAR, "drug-supply"): (1, 100.0, 10000.0, 100.0),
+        ("S3", MAR, "ocg-priority-nominals"): (1, OCG_MONTH, OCG_MONTH**2, OCG_MONTH),
+    }
+    # Neighbourhoods, and no neighbourhood cell for S3 (its records lie outside every neighbourhood).
+    assert harm(w.n1a, "drug-supply") == 100.0 and harm(w.n1b, "drug-supply") == 10.0 + 1000.0
+    assert not HarmScore.objects.filter(area__level=3, area__code="S3").exists()
+    # Command and force: every located record once.
+    assert harm(w.c1, "drug-supply", JAN) == 100.0
+    assert harm(w.force, "drug-supply") == 100 + 10 + 1000 + 100 + 100
+    assert harm(w.force, "firearms-discharges") == 110.0
+    assert harm(w.force, "firearms-intel") == INTEL
+    assert harm(w.force, "cannabis-farms") == 100.0
+
+
+def test_it_counts_a_crime_once_however_many_members_are_linked(world):
+    scores_recompute()
+    score = HarmScore.objects.get(area=world.s1, month=MAR, measure__code="ocg-linked-crime")
+    assert (score.count, score.harm) == (1, 1000.0)
+
+
+def test_it_ignores_a_membership_that_ended_before_the_crime_and_victims(world):
+    scores_recompute()
+    # r6 (S2, Feb) is linked to M2 whose membership ended 2022-12-31; r13 (S1, Jan) only to a victim.
+    assert not HarmScore.objects.filter(measure__code="ocg-linked-crime", month__in=[JAN, FEB]).exists()
+    assert harm(world.force, "ocg-linked-crime") == 1000.0
+
+
+def test_it_counts_a_nominal_in_every_month_they_held_the_role(world):
+    scores_recompute()
+    months = HarmScore.objects.filter(area=world.s3, measure__code="ocg-priority-nominals").values_list(
+        "month", "count")
+    # Records span Nov 2022 - Mar 2023; N3 joined on 2023-01-01. M1, M2, M4 have no home: not placed.
+    assert sorted(months) == [(JAN, 1), (FEB, 1), (MAR, 1)]
+
+
+def test_it_counts_a_nominal_once_a_month_whatever_roles_they_hold(world):
+    f.PriorityStatusFactory(nominal=world.n3, started_on=date(2023, 2, 10), ended_on=date(2023, 2, 20))
+    other = f.GroupFactory(group_type="ocg")
+    f.MembershipFactory(nominal=world.n3, group=other, started_on=date(2023, 2, 1))
+    scores_recompute()
+    assert HarmScore.objects.get(area=world.s3, month=FEB, measure__code="ocg-priority-nominals").count == 1
+
+
+def test_it_gives_the_same_cells_when_run_twice(world):
+    scores_recompute()
+    first = cells()
+    run = scores_recompute()
+    assert cells() == first and run.rows_written == len(first)
+
+
+def test_it_recomputes_a_scope_exactly_as_a_full_recompute(world):
+    scores_recompute()
+    new = f.RecordFactory(place=world.n1b, offence_type=world.c, drug_supply=True, occurred_on=date(2023, 2, 20))
+    before_other_months = cells(month=JAN)
+    scoped = scores_recompute(area_ids=[world.n1b.pk], months=[FEB])
+    assert scoped.scope == {"area_ids": [world.n1b.pk], "months": ["2023-02-01"]}
+    after_scoped = cells()
+    scores_recompute()
+    assert cells() == after_scoped
+    assert cells(month=JAN) == before_other_months
+    assert harm(world.s1, "drug-supply", FEB) == 10.0 + 1000.0
+    assert harm(world.force, "drug-supply", FEB) == 1010.0
+    assert new.pk
+
+
+def test_it_leaves_cells_outside_the_scope_alone(world):
+    scores_recompute()
+    f.RecordFactory(place=world.n2a, offence_type=world.a, drug_supply=True, occurred_on=date(2023, 1, 5))
+    scores_recompute(area_ids=[world.n1a.pk], months=[JAN])
+    # S2 is outside the scope: stale on purpose; the force (which contains N1a) is recomputed.
+    assert harm(world.s2, "drug-supply", JAN) == 0.0
+    assert harm(world.force, "drug-supply", JAN) == 200.0
+
+
+def test_it_leaves_out_records_without_a_weight_and_counts_them(world):
+    unweighted = f.OffenceTypeFactory(code="ZZ")
+    f.RecordFactory(place=world.n1a, offence_type=unweighted, drug_supply=True, occurred_on=date(2023, 1, 3))
+    run = scores_recompute()
+    assert run.unweighted_records == 1
+    assert HarmScore.objects.get(area=world.s1, month=JAN, measure__code="drug-supply").count == 1
+
+
+def test_it_scores_policeuk_records_with_the_approximate_weight_in_the_context_measure(world, edition):
+    approx = f.OffenceWeightFactory(edition=edition, weight=465.38,
+                                    offence_type__code="policeuk:burglary", offence_type__is_approximation=True,
+                                    offence_type__policeuk_crime_type="Burglary").offence_type
+    f.RecordFactory(place=world.n2a, kind=RecordKind.POLICEUK, source="policeuk", offence_type=approx,
+                    occurred_on=date(2023, 1, 1))
+    scores_recompute()
+    assert harm(world.s2, "all-crime-policeuk") == 465.38
+    assert harm(world.s2, "drug-supply") == 0.0
+
+
+def test_it_uses_a_constant_number_of_queries(world, django_assert_max_num_queries):
+    for _ in range(30):
+        f.RecordFactory(place=world.n1a, offence_type=world.a, drug_supply=True, occurred_on=date(2023, 1, 3))
+    with django_assert_max_num_queries(16):
+        scores_recompute()
+
+
+def test_it_fails_loudly_without_an_active_edition(world, edition):
+    edition.is_active = False
+    edition.save(update_fields=["is_active"])
+    with pytest.raises(NoActiveEdition):
+        scores_recompute()
+    run = ScoringRun.objects.get()
+    assert run.status == ScoringRun.Status.FAILED and "load_css_weights" in run.error
+
+
+def test_it_keeps_the_previous_scores_when_a_recompute_fails(world, monkeypatch):
+    scores_recompute()
+    before = cells()
+    from scoring import sql
+
+    monkeypatch.setattr(sql, "unweighted_count", lambda **kw: ("SELECT no_such_column FROM no_such_table", []))
+    with pytest.raises(Exception):
+        scores_recompute()
+    assert cells() == before
