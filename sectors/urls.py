@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from sectors import views
 
 app_name = "sectors"
-urlpatterns: list = []
+urlpatterns = [
+    path("sectors/", views.overview, name="overview"),
+    path("sectors/export.csv", views.overview_export, name="overview_export"),
+    path("sectors/<int:area_id>/", views.area, name="area"),
+    path("sectors/<int:area_id>/records.csv", views.area_records_export, {"fmt": "csv"}, name="records_csv"),
+    path("sectors/<int:area_id>/records.geojson", views.area_records_export, {"fmt": "geojson"},
+         name="records_geojson"),
+]

@@ -1,0 +1,99 @@
+"""One area's page: its place in the ranking, its series, and (analysts) the groups and nominals there."""
+from datetime import date
+
+from django.db.models import Count, Q
+
+from nominals.models import Membership, Nominal
+from portal import roles
+from scoring import selectors as scoring_selectors
+from sectors.models import Area, Level
+from sectors.selectors.charts import line_chart
+from sectors.selectors.shapes import _light
+
+_HOME_FIELD = {Level.COMMAND: "home_command", Level.SECTOR: "home_sector", Level.NEIGHBOURHOOD: "home_area"}
+
+
+def area_summary(*, user, area: Area, end_month=None, months: int = 12, measure_codes=None) -> dict:
+    """The area's ranking row among the areas of its level, with the measures' breakdown."""
+    level = area.level if area.level != Level.FORCE else Level.COMMAND
+    ranking = scoring_selectors.ranking(user=user, level=level, end_month=end_month, months=months,
+                                        measure_codes=measure_codes)
+    row = next((r for r in ranking.rows if r.area_id == area.id), None)
+    breakdown = []
+    if row is not None:
+        breakdown = [
+            {"measure": m, "harm": row.contributions.get(m.code, 0.0), "count": row.counts.get(m.code, 0),
+             "share": (row.contributions.get(m.code, 0.0) / row.harm) if row.harm else 0.0}
+            for m in ranking.measures
+        ]
+    return {"ranking": ranking, "row": row, "of": len(ranking.rows), "breakdown": breakdown}
+
+
+def area_series(*, user, area: Area, measure_codes=None) -> list[tuple[date, float, int]]:
+    return list(scoring_selectors.area_series(user=user, area_id=area.id, measure_codes=measure_codes))
+
+
+def area_outline(area: Area) -> dict | None:
+    return {"type": "Feature", "geometry": _light(area.boundary), "properties": {"name": area.name}} \
+        if area.boundary else None
+
+
+def active_memberships(area: Area, start: date, end_exclusive: date) -> Q:
+    field = _HOME_FIELD.get(area.level)
+    where = Q(started_on__lt=end_exclusive) & (Q(ended_on__isnull=True) | Q(ended_on__gte=start))
+    return where & Q(**{f"nominal__{field}": area}) if field else where
+
+
+def groups_and_nominals(*, user, area: Area, start: date, end_exclusive: date, limit: int = 50) -> dict | None:
+    """The groups with members living in the area during the window, and those members. Analysts only."""
+    if not (roles.has_role(user, roles.ANALYST) or user.is_superuser):
+        return None
+    memberships = Membership.objects.filter(active_memberships(area, start, end_exclusive))
+    if not user.has_perm("nominals.view_restricted_nominal"):
+        memberships = memberships.filter(nominal__is_restricted=False)
+    groups = list(
+        memberships.values("group_id", "group__ref", "group__name", "group__group_type")
+        .annotate(members=Count("nominal", distinct=True))
+        .order_by("-members", "group__ref")[:limit]
+    )
+    nominals = list(
+        Nominal.objects.filter(id__in=memberships.values("nominal_id"))
+        .annotate(groups=Count("memberships__group", distinct=True))
+        .order_by("ref")
+        .values("id", "ref", "name", "is_synthetic", "groups")[:limit]
+    )
+    return {"groups": groups, "nominals": nominals}
+
+
+def next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def area_page(*, user, area: Area, ranking_kwargs: dict, filters: dict, page: str | int | None,
+              per_page: int = 50) -> dict:
+    """Everything the area page shows. Raw records (page, layer, top records) only if the user may read them."""
+    from django.core.paginator import Paginator
+
+    from sectors.permissions import can_view_records
+    from sectors.selectors.records import area_records, records_layer, records_page_rows
+
+    summary = area_summary(user=user, area=area, **ranking_kwargs)
+    ranking = summary["ranking"]
+    start, end = ranking.start, ranking.end
+    context = {**summary, "area": area, "outline": area_outline(area), "start": start, "end": end,
+               "series": area_series(user=user, area=area, measure_codes=ranking_kwargs.get("measure_codes")),
+               "records_allowed": can_view_records(user, area), "records": None}
+    series = context["series"]
+    context["chart"] = line_chart(months=[m for m, _, _ in series], series=[("SOC harm", [h for _, h, _ in series])])
+    if start is None or end is None:
+        return context
+    context["groups"] = groups_and_nominals(user=user, area=area, start=start, end_exclusive=next_month(end))
+    if context["records_allowed"]:
+        edition = ranking.edition
+        qs = area_records(user=user, area=area, start=start, end=end, filters=filters)
+        context["records"] = Paginator(records_page_rows(qs, edition), per_page).get_page(page)
+        context["layer"] = records_layer(user=user, area=area, start=start, end=end, filters=filters,
+                                         edition=edition)
+        context["top"] = list(scoring_selectors.contributing_records(user=user, area_id=area.id, start=start,
+                                                                     end=end, limit=10))
+    return context

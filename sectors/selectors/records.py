@@ -1,0 +1,96 @@
+"""The raw records located in an area: the only reader of Record rows for the area pages.
+
+Every function re-checks can_view_records and raises Http404 (never 403) when the user may not
+read them, so a caller cannot forget the check. Auditing is the view's job (one event per view).
+"""
+from datetime import date
+
+import h3
+from django.db.models import Count, FilteredRelation, FloatField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, Round
+from django.http import Http404
+
+from ingestion.models import Record
+from scoring.models import CssEdition
+from sectors.models import Area, Level
+from sectors.permissions import can_view_records
+
+# Up to this many located records the map shows points; above it, H3 hexagons of their harm.
+POINT_LIMIT = 500
+HEX_RESOLUTION = 8  # edge about 0.5 km: a few streets
+# Points are first grouped in SQL on a grid of about 100 m, so Python only handles grid cells.
+GRID_DECIMALS = 3
+
+_AREA_FIELD = {Level.COMMAND: "command", Level.SECTOR: "sector", Level.NEIGHBOURHOOD: "area"}
+
+
+def in_area(area: Area) -> Q:
+    """Records located in an area, by the stored area columns (no geometry at query time)."""
+    if area.level == Level.FORCE:
+        return Q(sector__isnull=False) | Q(command__isnull=False)
+    return Q(**{_AREA_FIELD[area.level]: area})
+
+
+def area_records(*, user, area: Area, start: date, end: date, filters: dict | None = None) -> QuerySet[Record]:
+    """The records of an area in start..end (months), narrowed by kind, month and offence code."""
+    if not can_view_records(user, area):
+        raise Http404("No such area")
+    filters = filters or {}
+    qs = Record.objects.filter(in_area(area), month__gte=start, month__lte=end)
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("month"):
+        qs = qs.filter(month=filters["month"])
+    if filters.get("offence"):
+        qs = qs.filter(offence_type__code=filters["offence"])
+    return qs
+
+
+def with_weight(qs: QuerySet[Record], edition: CssEdition | None) -> QuerySet[Record]:
+    """Annotate ``weight``: the CSS weight of the record's offence in the edition (0 for other records)."""
+    if edition is None:
+        return qs.annotate(weight=Value(0.0, output_field=FloatField()))
+    return qs.annotate(
+        w=FilteredRelation("offence_type__weights", condition=Q(offence_type__weights__edition=edition)),
+        weight=Coalesce("w__weight", Value(0.0), output_field=FloatField()),
+    )
+
+
+def records_page_rows(qs: QuerySet[Record], edition) -> QuerySet[Record]:
+    return with_weight(qs, edition).select_related("offence_type", "upload").order_by("-occurred_on", "-id")
+
+
+def records_layer(*, user, area: Area, start: date, end: date, filters: dict | None, edition) -> dict:
+    """The map layer of an area's records: points when few, H3 hexagons of harm when many."""
+    qs = area_records(user=user, area=area, start=start, end=end, filters=filters).filter(lat__isnull=False)
+    located = qs.count()
+    if located <= POINT_LIMIT:
+        points = [
+            {"lat": r["lat"], "lon": r["lon"], "kind": r["kind"], "ref": r["external_ref"],
+             "date": r["occurred_on"].isoformat(), "offence": r["offence_type__code"] or "",
+             "harm": round(r["weight"], 1)}
+            for r in with_weight(qs, edition).values("lat", "lon", "kind", "external_ref", "occurred_on",
+                                                     "offence_type__code", "weight")
+        ]
+        return {"mode": "points", "count": located, "points": points}
+    return {"mode": "hexagons", "count": located, "hexagons": hexagons(qs, edition)}
+
+
+def hexagons(qs: QuerySet[Record], edition) -> list[dict]:
+    grid = (
+        with_weight(qs, edition)
+        .values(glat=Round("lat", GRID_DECIMALS), glon=Round("lon", GRID_DECIMALS))
+        .annotate(n=Count("id"), harm=Sum("weight"))
+        .order_by()
+    )
+    cells: dict[str, list] = {}
+    for g in grid:
+        cell = h3.latlng_to_cell(g["glat"], g["glon"], HEX_RESOLUTION)
+        acc = cells.setdefault(cell, [0, 0.0])
+        acc[0] += g["n"]
+        acc[1] += g["harm"] or 0.0
+    return [
+        {"cell": cell, "count": n, "harm": round(harm, 1),
+         "boundary": [[round(lat, 5), round(lon, 5)] for lat, lon in h3.cell_to_boundary(cell)]}
+        for cell, (n, harm) in sorted(cells.items(), key=lambda kv: -kv[1][1])
+    ]

@@ -1,0 +1,20 @@
+import pytest
+
+from sectors.tests.world import build_world
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+@pytest.fixture
+def login(client):
+    """Log the client in as one of the cast and return it."""
+    def _login(user):
+        client.force_login(user)
+        return client
+    return _login
+
+
+NO_RANKINGS = ["partner_a", "partner_b", "governance", "administrator", "outsider"]
