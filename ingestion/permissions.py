@@ -1,0 +1,44 @@
+"""Who may upload what, and who may see an upload.
+
+Analysts see and send everything (as the force); partner staff send only their
+organisation's kinds and see only their organisation's uploads (a guardian
+object permission granted on each upload to the organisation's group). Anyone
+else gets 404, the same as for an upload that does not exist.
+"""
+from django.http import Http404
+
+from ingestion.models import Upload, UploadKind
+from ingestion.selectors import uploads_visible
+from portal import roles
+from portal.models import Organisation
+from portal.selectors import organisation_of
+
+VIEW_UPLOAD = "ingestion.view_upload"
+
+
+def uploading_organisation(user) -> Organisation | None:
+    """The organisation a user uploads as: the force for analysts, their own for partner staff."""
+    if roles.has_role(user, roles.ANALYST) or user.is_superuser:
+        return Organisation.objects.filter(code="force").first()
+    if roles.has_role(user, roles.PARTNER):
+        return organisation_of(user=user)
+    return None
+
+
+def upload_kinds_for(organisation: Organisation | None) -> list[str]:
+    if organisation is None:
+        return []
+    kinds = organisation.upload_kinds or []
+    return [k for k in UploadKind.values if "*" in kinds or k in kinds]
+
+
+def can_use_uploads(user) -> bool:
+    return roles.has_role(user, roles.ANALYST, roles.PARTNER) or user.is_superuser
+
+
+def access_upload(user, upload_id) -> Upload:
+    """The upload, or 404 whether it is missing or not this user's to see."""
+    try:
+        return uploads_visible(user=user).select_related("organisation", "uploaded_by").get(pk=upload_id)
+    except (Upload.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such upload") from None
