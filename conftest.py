@@ -58,3 +58,9 @@ def outsider(db):
 @pytest.fixture
 def cast(analyst, officer, partner_a, partner_b, governance, administrator, outsider):
     return {u.username: u for u in (analyst, officer, partner_a, partner_b, governance, administrator, outsider)}
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded originals go to a per-test folder, never into the working tree."""
+    settings.MEDIA_ROOT = tmp_path / "media"
