@@ -16,7 +16,6 @@ ROLE_PERMISSIONS = {
         "ingestion.view_upload",
         "nominals.view_nominal",
         "nominals.view_group",
-        "nominals.view_restricted_nominal",
         "scoring.view_harmscore",
         "scoring.view_measure",
         "sectors.view_area",
@@ -26,6 +25,7 @@ ROLE_PERMISSIONS = {
         "scoring.view_measure",
         "sectors.view_area",
     ],
+    # Restricted nominals are granted one by one (nominals.permissions.nominal_access_grant).
     # Partners get object permissions on their own organisation's uploads only.
     PARTNER: ["ingestion.add_upload"],
     GOVERNANCE: ["portal.view_auditevent"],
