@@ -1,0 +1,149 @@
+import io
+
+import pytest
+from django.urls import reverse
+
+from ingestion.models import Record, Upload
+from ingestion.services import upload_create
+from ingestion.tests.conftest import uploaded
+from ingestion.tests.factories import csv_bytes, policeuk_file, policeuk_row
+from portal.models import AuditEvent
+from conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+DEATHS = csv_bytes([["reference", "date", "latitude", "longitude", "substances"],
+                    ["D1", "2023-01-05", "55.0", "-1.7", "heroin;cocaine"]])
+
+
+def _login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def _upload(organisation, user, data=DEATHS, kind="drug_deaths"):
+    return upload_create(organisation=organisation, kind=kind, fileobj=io.BytesIO(data), original_name="d.csv",
+                         user=user, dispatch=False)
+
+
+@pytest.fixture
+def uploads(coroner, crimestoppers, partner_a, partner_b, force, analyst):
+    stoppers = csv_bytes([["reference", "date", "category"], ["C1", "2023-01-05", "drugs supply"]])
+    return {"a": _upload(coroner, partner_a), "b": _upload(crimestoppers, partner_b, stoppers, "crimestoppers"),
+            "force": _upload(force, analyst, policeuk_file([policeuk_row("a1")]), "policeuk")}
+
+
+def _pages(upload_id):
+    return [f"/uploads/{upload_id}/", f"/uploads/{upload_id}/status.json", f"/uploads/{upload_id}/report.csv",
+            f"/uploads/{upload_id}/original"]
+
+
+def test_it_shows_analysts_every_upload(client, analyst, uploads):
+    response = _login(client, analyst).get("/uploads/")
+    assert response.status_code == 200
+    assert list(response.context["uploads"]) == sorted(uploads.values(), key=lambda u: u.created_at, reverse=True)
+    for upload in uploads.values():
+        for path in _pages(upload.pk):
+            assert client.get(path).status_code == 200, path
+
+
+def test_it_keeps_partners_to_their_own_uploads(client, partner_a, partner_b, uploads):
+    _login(client, partner_a)
+    assert list(client.get("/uploads/").context["uploads"]) == [uploads["a"]]
+    for path in _pages(uploads["a"].pk):
+        assert client.get(path).status_code == 200, path
+    for other in (uploads["b"], uploads["force"]):
+        for path in _pages(other.pk):
+            assert client.get(path).status_code == 404, path
+    client.logout()
+    _login(client, partner_b)
+    assert list(client.get("/uploads/").context["uploads"]) == [uploads["b"]]
+    for path in _pages(uploads["a"].pk):
+        assert client.get(path).status_code == 404, path
+
+
+@pytest.mark.parametrize("who", ["officer", "governance", "outsider", "administrator"])
+def test_it_gives_everyone_else_404(client, cast, uploads, who):
+    _login(client, cast[who])
+    for path in ["/uploads/", "/uploads/new/", "/uploads/templates/policeuk.csv", *_pages(uploads["a"].pk)]:
+        assert client.get(path).status_code == 404, path
+    response = client.post("/uploads/new/", {"kind": "policeuk", "file": uploaded(b"x")})
+    assert response.status_code == 404
+    assert Upload.objects.count() == 3
+
+
+def test_it_gives_404_for_a_missing_upload(client, analyst):
+    assert _login(client, analyst).get("/uploads/999999/").status_code == 404
+
+
+def test_it_offers_partners_only_their_kinds(client, partner_a):
+    response = _login(client, partner_a).get("/uploads/new/")
+    assert [k for k, _ in response.context["form"].fields["kind"].choices] == ["drug_deaths"]
+    assert client.get("/uploads/templates/drug_deaths.csv").status_code == 200
+    assert client.get("/uploads/templates/policeuk.csv").status_code == 404
+    response = client.post("/uploads/new/", {"kind": "policeuk", "file": uploaded(policeuk_file([]))})
+    assert response.status_code == 200 and "kind" in response.context["form"].errors
+    assert not Upload.objects.exists()
+
+
+def test_it_uploads_through_the_form_and_processes(client, partner_a, django_capture_on_commit_callbacks,
+                                                   monkeypatch):
+    dispatched = []
+    monkeypatch.setattr("ingestion.services.uploads.upload_dispatch", lambda upload_id: dispatched.append(upload_id))
+    _login(client, partner_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/uploads/new/", {"kind": "drug_deaths", "file": uploaded(DEATHS, "../../etc/x.csv")})
+    upload = Upload.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/uploads/{upload.pk}/"
+    assert dispatched == [upload.pk]
+    assert upload.original_name == "x.csv"
+    assert ".." not in upload.file.name and upload.file.name.startswith("uploads/")
+    assert upload.organisation.code == "coroner" and upload.uploaded_by == partner_a
+    assert AuditEvent.objects.filter(action="upload", object_id=str(upload.pk)).exists()
+    # The same file again points to the earlier upload.
+    response = client.post("/uploads/new/", {"kind": "drug_deaths", "file": uploaded(DEATHS, "again.csv")})
+    assert response["Location"] == f"/uploads/{upload.pk}/"
+    assert Upload.objects.count() == 1
+
+
+def test_it_answers_413_before_reading_a_large_body(client, analyst, settings):
+    settings.UPLOAD_MAX_BYTES = 1000
+    _login(client, analyst)
+    response = client.post("/uploads/new/", {"kind": "policeuk", "file": uploaded(b"x" * 200_000)})
+    assert response.status_code == 413
+    assert b"over the limit" in response.content
+    assert not Upload.objects.exists()
+
+
+def test_it_answers_413_for_a_file_just_over_the_limit(client, analyst, settings):
+    settings.UPLOAD_MAX_BYTES = 1000
+    _login(client, analyst)
+    response = client.post("/uploads/new/", {"kind": "policeuk", "file": uploaded(b"x" * 1001)})
+    assert response.status_code == 413
+    assert not Upload.objects.exists()
+
+
+def test_it_shows_status_errors_and_the_report(client, analyst, ingest):
+    upload = ingest("policeuk", policeuk_file([policeuk_row("a1", month="=1+1")]))
+    _login(client, analyst)
+    page = client.get(f"/uploads/{upload.pk}/")
+    assert b"rejected" in page.content and b"is not a month" in page.content
+    assert client.get(f"/uploads/{upload.pk}/status.json").json()["error_count"] == 1
+    report = client.get(f"/uploads/{upload.pk}/report.csv")
+    lines = report.content.decode().splitlines()
+    assert lines[0] == "row,column,message"
+    assert lines[1].startswith("2,Month,'") and "'=1+1'" in lines[1]  # neutralised for spreadsheets
+    assert AuditEvent.objects.filter(action="export", object_id=str(upload.pk)).count() == 1
+    original = client.get(f"/uploads/{upload.pk}/original")
+    assert b"".join(original.streaming_content).startswith(b"Crime ID")
+    assert AuditEvent.objects.filter(action="export", object_id=str(upload.pk)).count() == 2
+    assert Record.objects.count() == 0
+
+
+def test_it_serves_every_template(client, analyst):
+    from ingestion.models import UploadKind
+
+    _login(client, analyst)
+    for kind in UploadKind.values:
+        response = client.get(reverse("ingestion:template", args=[kind]))
+        assert response.status_code == 200, kind
+        assert response.content.decode().splitlines()[0]
