@@ -8,7 +8,8 @@ from portal.models import AuditEvent
 from sectors import exports
 from sectors.forms import RankingForm, RecordFilterForm
 from sectors.permissions import access_area, can_see_rankings, can_view_records
-from sectors.selectors.area import area_page
+from scoring.models import CssEdition
+from sectors.selectors.area import area_page, area_window
 from sectors.selectors.overview import measures_available, overview as overview_data, ranking_export_rows
 from sectors.selectors.provenance import provenance
 from sectors.selectors.records import area_records, with_weight
@@ -63,6 +64,8 @@ def area(request, area_id: int):
                      detail={"params": dict(request.GET.lists()), "page": context["records"].number,
                              "groups_and_nominals": bool(context.get("groups"))})
     context.update(form=form, filters_form=filters_form, query=_without_page(request),
+                   keep_window=_window_params(request), window_months=kwargs["months"],
+                   measure_codes=[m.code for m in context["ranking"].measures],
                    provenance=provenance(user=request.user, start=context["start"], end=context["end"],
                                          edition=context["ranking"].edition))
     return render(request, "sectors/area.html", context)
@@ -73,29 +76,24 @@ def area_records_export(request, area_id: int, fmt: str):
     area = access_area(request.user, area_id)
     if not can_view_records(request.user, area):
         raise Http404("No such area")
-    form = _ranking_form(request)
-    ranking = area_page_window(request, area, form)
-    qs = area_records(user=request.user, area=area, start=ranking.start, end=ranking.end,
+    window = area_window(**_ranking_form(request).window())
+    if window is None:
+        raise Http404("No scores yet")
+    qs = area_records(user=request.user, area=area, start=window[0], end=window[1],
                       filters=RecordFilterForm(request.GET or None).filters())
-    qs = with_weight(qs, ranking.edition)
+    qs = with_weight(qs, CssEdition.objects.filter(is_active=True).first())
     audit_record(user=request.user, action=AuditEvent.Action.EXPORT, object_type="area_records",
                  object_id=area.pk, request=request, detail={"format": fmt, "params": dict(request.GET.lists())})
-    name = f"records-{area.code}-{ranking.start}-{ranking.end}.{fmt}"
+    name = f"records-{area.code}-{window[0]:%Y-%m}-{window[1]:%Y-%m}.{fmt}"
     return exports.records_csv(name, qs) if fmt == "csv" else exports.records_geojson(name, qs)
-
-
-def area_page_window(request, area, form):
-    """The ranking whose window an export of the area's records covers (the page's window)."""
-    from sectors.selectors.area import area_summary
-
-    kwargs = {k: v for k, v in form.ranking_kwargs().items() if k != "level"}
-    ranking = area_summary(user=request.user, area=area, **kwargs)["ranking"]
-    if ranking.start is None:
-        raise Http404("No scores yet")
-    return ranking
 
 
 def _without_page(request) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
+
+
+def _window_params(request) -> list[tuple[str, str]]:
+    """The window and measure parameters, kept as hidden fields by the record filter form."""
+    return [(key, value) for key in ("months", "end", "measure") for value in request.GET.getlist(key)]

@@ -97,3 +97,11 @@ def area_page(*, user, area: Area, ranking_kwargs: dict, filters: dict, page: st
         context["top"] = list(scoring_selectors.contributing_records(user=user, area_id=area.id, start=start,
                                                                      end=end, limit=10))
     return context
+
+
+def area_window(*, end_month: date | None, months: int) -> tuple[date, date] | None:
+    """The first and last month of the window a page covers; None before any score exists."""
+    from scoring.selectors.ranking import add_months
+
+    end = end_month.replace(day=1) if end_month else scoring_selectors.latest_month()
+    return None if end is None else (add_months(end, -(months - 1)), end)

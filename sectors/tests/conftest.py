@@ -18,3 +18,11 @@ def login(client):
 
 
 NO_RANKINGS = ["partner_a", "partner_b", "governance", "administrator", "outsider"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Provenance is cached by upload and run ids, which restart with every test database."""
+    from django.core.cache import cache
+
+    cache.clear()

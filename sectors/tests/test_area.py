@@ -1,0 +1,111 @@
+import csv
+import io
+import json
+
+import pytest
+
+from portal.models import AuditEvent
+from sectors.permissions import area_records_grant
+from sectors.selectors import records as records_selectors
+from sectors.tests.conftest import NO_RANKINGS
+
+
+def _url(world, code="S2", suffix=""):
+    return f"/sectors/{world.sectors[code].pk}/{suffix}"
+
+
+def test_it_shows_an_area_with_its_records(world, analyst, login, django_assert_max_num_queries):
+    client = login(analyst)
+    with django_assert_max_num_queries(48):  # ~9 are one per measure (contributing records)
+        response = client.get(_url(world))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1>Sector 2" in html and "<title>Sector 2" in html
+    assert response.context["row"].rank == 1
+    assert response.context["records"].paginator.count == 25  # crimes, crimestoppers in 2024
+    assert response.context["layer"]["mode"] == "points"
+    assert response.context["top"][0].harm > 0
+    assert "<svg" in html and "Test OCG" in html and "Nominal 0" in html
+    assert AuditEvent.objects.filter(action="view", object_type="area_records", username="analyst").count() == 1
+
+
+def test_it_keeps_records_from_an_officer_without_the_sector(world, officer, login):
+    client = login(officer)
+    response = client.get(_url(world))
+    assert response.status_code == 200
+    assert response.context["records"] is None and "layer" not in response.context
+    assert b"R0" not in response.content and b"Test OCG" not in response.content
+    assert client.get(_url(world, suffix="records.csv")).status_code == 404
+    assert client.get(_url(world, suffix="records.geojson")).status_code == 404
+    assert not AuditEvent.objects.filter(action__in=["view", "export"]).exists()
+
+
+def test_it_shows_records_to_an_officer_granted_the_sector(world, officer, administrator, login):
+    area_records_grant(user=officer, area=world.sectors["S2"], granted_by=administrator)
+    client = login(officer)
+    response = client.get(_url(world))
+    assert response.context["records"].paginator.count == 25
+    assert response.context["groups"] is None  # groups and nominals: analysts only
+    assert client.get(_url(world, "S1")).context["records"] is None
+    assert client.get(_url(world, suffix="records.csv")).status_code == 200
+
+
+@pytest.mark.parametrize("role", NO_RANKINGS)
+def test_it_hides_areas_from_everyone_else(world, cast, login, role):
+    client = login(cast[role])
+    for suffix in ("", "records.csv", "records.geojson"):
+        assert client.get(_url(world, suffix=suffix)).status_code == 404
+    assert not AuditEvent.objects.filter(action__in=["view", "export"]).exists()
+
+
+def test_it_answers_404_for_a_missing_area(world, analyst, login):
+    assert login(analyst).get("/sectors/999999/").status_code == 404
+
+
+def test_it_filters_and_pages_records(world, analyst, login):
+    client = login(analyst)
+    response = client.get(_url(world) + "?kind=crimestoppers")
+    assert response.context["records"].paginator.count == 2
+    response = client.get(_url(world) + "?offence=92A&month=2024-03")
+    assert {r.month.isoformat() for r in response.context["records"]} == {"2024-03-01"}
+    response = client.get(_url(world) + "?page=2")
+    assert response.context["records"].number == 1  # 25 records: one page
+    response = client.get(_url(world, "S1") + "?months=12")
+    assert response.context["records"].paginator.count == 14
+
+
+def test_it_draws_hexagons_when_records_are_many(world, analyst, login, monkeypatch):
+    monkeypatch.setattr(records_selectors, "POINT_LIMIT", 5)
+    layer = login(analyst).get(_url(world)).context["layer"]
+    assert layer["mode"] == "hexagons"
+    assert sum(h["count"] for h in layer["hexagons"]) == 25
+    assert len(layer["hexagons"][0]["boundary"]) == 6
+
+
+def test_it_exports_records_as_csv(world, analyst, login, django_assert_max_num_queries):
+    client = login(analyst)
+    with django_assert_max_num_queries(10):
+        response = client.get(_url(world, suffix="records.csv") + "?kind=crime")
+        rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert len(rows) == 23
+    assert {r["sector"] for r in rows} == {"S2"}
+    assert float(rows[0]["css_weight"]) == pytest.approx(512.96)
+    event = AuditEvent.objects.get(action="export")
+    assert (event.object_type, event.object_id, event.detail["format"]) == ("area_records", str(world.sectors["S2"].pk), "csv")
+
+
+def test_it_exports_records_as_geojson(world, analyst, login, django_assert_max_num_queries):
+    client = login(analyst)
+    with django_assert_max_num_queries(10):
+        response = client.get(_url(world, suffix="records.geojson"))
+        data = json.loads(b"".join(response.streaming_content))
+    assert response["Content-Type"] == "application/geo+json"
+    assert len(data["features"]) == 25
+    assert data["features"][0]["geometry"]["type"] == "Point"
+    assert AuditEvent.objects.filter(action="export", detail__format="geojson").count() == 1
+
+
+def test_it_renders_every_level(world, analyst, login):
+    client = login(analyst)
+    for area in [world.force, world.commands[0], world.neighbourhoods[0]]:
+        assert client.get(f"/sectors/{area.pk}/").status_code == 200
