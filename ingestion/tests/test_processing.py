@@ -1,0 +1,116 @@
+import datetime as dt
+import io
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from ingestion.models import Record, Upload
+from ingestion.services import upload_create, upload_process
+from ingestion.services.processing import Run, _claim
+from ingestion.tests.factories import grid, policeuk_file, policeuk_row
+from portal.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def _create(force, analyst, data):
+    return upload_create(organisation=force, kind="policeuk", fileobj=io.BytesIO(data), original_name="f.csv",
+                         user=analyst, dispatch=False)
+
+
+def test_it_keeps_the_original_under_a_generated_name_with_its_hash(force, analyst):
+    import hashlib
+
+    data = policeuk_file([policeuk_row("a1")])
+    upload = upload_create(organisation=force, kind="policeuk", fileobj=io.BytesIO(data),
+                           original_name="..\\..\\windows/../evil\x00name.csv", user=analyst, dispatch=False)
+    assert upload.sha256 == hashlib.sha256(data).hexdigest() and upload.size == len(data)
+    assert upload.original_name == "evilname.csv"
+    assert upload.file.name.startswith(f"uploads/{upload.created_at:%Y/%m}/") and "evil" not in upload.file.name
+    assert upload.file.read() == data
+    event = AuditEvent.objects.get(action="upload")
+    assert (event.username, event.object_id, event.detail["sha256"]) == ("analyst", str(upload.pk), upload.sha256)
+
+
+def test_it_returns_the_earlier_upload_for_the_same_file(force, analyst):
+    data = policeuk_file([policeuk_row("a1")])
+    first, second = _create(force, analyst, data), _create(force, analyst, data)
+    assert first.pk == second.pk and Upload.objects.count() == 1
+
+
+def test_it_refuses_a_file_over_the_limit_before_anything_else(force, analyst, settings):
+    from ingestion.services import UploadTooLarge
+
+    settings.UPLOAD_MAX_BYTES = 10
+    with pytest.raises(UploadTooLarge):
+        _create(force, analyst, b"x" * 11)
+    assert not Upload.objects.exists() and not AuditEvent.objects.filter(action="upload").exists()
+
+
+def test_it_grants_the_partner_organisation_view_on_its_upload(coroner, partner_a, partner_b):
+    upload = upload_create(organisation=coroner, kind="drug_deaths", fileobj=io.BytesIO(b"reference,date\nR1,2023-01-01\n"),
+                           original_name="d.csv", user=partner_a, dispatch=False)
+    assert partner_a.has_perm("ingestion.view_upload", upload)
+    assert not partner_b.has_perm("ingestion.view_upload", upload)
+
+
+def test_it_does_nothing_when_run_twice(force, analyst):
+    upload = _create(force, analyst, policeuk_file([policeuk_row("a1")]))
+    assert upload_process(upload_id=upload.pk).status == "applied"
+    again = upload_process(upload_id=upload.pk)
+    assert (again.status, again.attempts, Record.objects.count()) == ("applied", 1, 1)
+
+
+def test_it_leaves_a_running_upload_to_its_worker_until_the_heartbeat_is_stale(force, analyst):
+    upload = _create(force, analyst, policeuk_file([policeuk_row("a1")]))
+    Upload.objects.filter(pk=upload.pk).update(status="validating", heartbeat_at=timezone.now(), claim_token=None)
+    assert upload_process(upload_id=upload.pk).status == "validating"
+    assert not Record.objects.exists()
+    # The worker died: once the heartbeat is stale the next run takes over.
+    Upload.objects.filter(pk=upload.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    done = upload_process(upload_id=upload.pk)
+    assert (done.status, Record.objects.count()) == ("applied", 1)
+
+
+def test_it_stops_a_run_that_lost_its_claim(force, analyst):
+    from ingestion.services.processing import ClaimLost
+
+    upload = _create(force, analyst, policeuk_file([policeuk_row("a1")]))
+    import uuid
+
+    token = uuid.uuid4()
+    assert _claim(upload.pk, token)
+    Upload.objects.filter(pk=upload.pk).update(claim_token=uuid.uuid4())  # another run took over
+    with pytest.raises(ClaimLost):
+        Run(upload=upload, token=token).progress(rows_validated=1)
+
+
+def test_it_requests_a_recompute_of_the_areas_and_months_it_changed(ingest, monkeypatch):
+    calls = []
+    monkeypatch.setattr("scoring.services.scores_recompute_request", lambda **kw: calls.append(kw))
+    areas = grid()
+    ingest("policeuk", policeuk_file([policeuk_row("a1", lon="-1.7", month="2023-01"),
+                                      policeuk_row("b2", lon="-1.7", month="2022-12")]))
+    assert calls[-1]["area_ids"] == sorted([areas["west"].id, areas["west_n"].id, areas["command"].id])
+    assert calls[-1]["months"] == [dt.date(2022, 12, 1), dt.date(2023, 1, 1)]
+    # a1 moves east: both its old and new areas are rescored; unchanged b2's month is not.
+    ingest("policeuk", policeuk_file([policeuk_row("a1", lon="-1.5", month="2023-01"),
+                                      policeuk_row("b2", lon="-1.7", month="2022-12")]), name="2.csv")
+    assert set(calls[-1]["area_ids"]) == {a.id for a in areas.values()}
+    assert calls[-1]["months"] == [dt.date(2023, 1, 1)]
+    count = len(calls)
+    ingest("policeuk", policeuk_file([policeuk_row("b2", lon="-1.7", month="2022-12")]), name="3.csv")
+    assert len(calls) == count  # nothing changed, nothing to rescore
+
+
+def test_it_marks_an_unexpected_failure_and_applies_nothing(force, analyst, monkeypatch):
+    upload = _create(force, analyst, policeuk_file([policeuk_row("a1")]))
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("ingestion.services.records.Stage.upsert", boom)
+    done = upload_process(upload_id=upload.pk)
+    assert done.status == "failed" and "disk on fire" in done.failure
+    assert not Record.objects.exists()
