@@ -1,0 +1,102 @@
+"""Playwright (sync API) driving Debian's Chromium against pytest-django's live server.
+
+The live server runs in this process, in a thread; Playwright's sync API runs an event loop in
+the test's thread, so Django's async-safety check must be told that the ORM calls are fine.
+Never `playwright install`: the browser is /usr/bin/chromium.
+"""
+import os
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+@pytest.fixture(scope="session")
+def seed_data(django_db_setup):
+    """The rows migrations seed (roles, organisations, measures), serialized when the test database was made.
+
+    Taken before Playwright starts: under its sync API the connection Django restores them from is
+    another object, so serialized_rollback alone leaves the next test without them.
+    """
+    from django.db import connection
+
+    return getattr(connection, "_test_serialized_contents", None)
+
+
+@pytest.fixture
+def seeded(transactional_db, seed_data):
+    from django.contrib.auth.models import Group
+    from django.db import connection
+
+    if seed_data and not Group.objects.exists():
+        from django.core.management import call_command
+
+        # The flush after the previous test re-created content types and permissions; start clean.
+        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+        connection.creation.deserialize_db_from_string(seed_data)
+
+
+@pytest.fixture(scope="session")
+def browser(seed_data):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (make chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server, settings):
+    # The live server speaks plain HTTP: a Secure session cookie would never come back.
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+    context = browser.new_context(base_url=live_server.url, accept_downloads=True,
+                                  viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.js_errors = errors
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def login(page):
+    def _login(user):
+        from conftest import PASSWORD
+
+        page.goto("/accounts/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]:has-text('Log in')")
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        return page
+    return _login
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def axe_violations(page) -> list[dict]:
+    """Serious and critical axe-core violations on the current page."""
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in violations if v["impact"] in BLOCKING_IMPACTS
+    ]

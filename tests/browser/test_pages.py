@@ -1,0 +1,62 @@
+"""The analyst's pages in a real browser: maps drawn, table ordered, click-through, export, accessibility."""
+import csv
+import re
+
+import pytest
+
+from sectors.tests.world import build_world
+from tests.browser.conftest import axe_violations, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture
+def world(seeded):
+    return build_world()
+
+
+def _table_names(page):
+    return page.locator("#ranking-table tbody tr td:nth-child(2)").all_inner_texts()
+
+
+def test_it_walks_the_overview_to_a_sector_and_exports(world, analyst, login):
+    page = login(analyst)
+    page.goto("/sectors/")
+    assert page.title().startswith("Sector overview")
+    shapes = page.locator("#overview-map path.leaflet-interactive")
+    shapes.first.wait_for()
+    assert shapes.count() == len(world.sectors)
+    harms = [float(v) for v in page.locator("#ranking-table tbody tr td:nth-child(3)").evaluate_all(
+        "cells => cells.map(c => c.dataset.sort)")]
+    assert harms[0] == max(harms)
+    assert _table_names(page)[0] == "Sector 2"
+    screenshot(page, "overview")
+    assert axe_violations(page) == []
+
+    with page.expect_download() as download:
+        page.click("text=Export this table (CSV)")
+    with open(download.value.path(), newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["area_name"] for r in rows] == _table_names(page)
+
+    page.click("#ranking-table th:nth-child(2) button")  # sort by area name
+    assert _table_names(page) == sorted(_table_names(page))
+
+    page.click("#ranking-table tbody tr:has-text('Sector 2') a")
+    page.wait_for_url(re.compile(r"/sectors/\d+/"))
+    assert page.locator("h1").inner_text().startswith("Sector 2")
+    page.locator("#area-map path.leaflet-interactive").first.wait_for()
+    screenshot(page, "sector")
+    assert axe_violations(page) == []
+    assert page.js_errors == []
+
+
+def test_it_opens_an_area_from_the_map(world, officer, login):
+    page = login(officer)
+    page.goto("/sectors/")
+    page.locator("#overview-map path.leaflet-interactive").first.click(force=True)
+    page.wait_for_url(re.compile(r"/sectors/\d+/"))
+    assert "Records are not shown" in page.content()
+    screenshot(page, "sector-officer")
+    assert axe_violations(page) == []
+    assert page.js_errors == []
