@@ -116,9 +116,11 @@ def upload_dispatch(*, upload_id: int) -> bool:
     from portal.celery import app
 
     try:
-        # A fresh connection to the current broker URL, and no publish retries:
-        # if the broker is down the outbox (dispatch_pending) sends it later.
-        with app.connection_for_write() as connection:
+        # A fresh connection to the current broker URL, one attempt, no publish retries:
+        # a request must not hang on a dead broker; the outbox (dispatch_pending) retries.
+        with app.connection_for_write(connect_timeout=2) as connection:
+            if not app.conf.task_always_eager:
+                connection.ensure_connection(max_retries=0)
             process_upload.apply_async(args=[upload_id], connection=connection, retry=False)
     except Exception as exc:  # kombu and redis raise several types for an unreachable broker
         logger.warning("upload %s not dispatched, the outbox will retry: %s", upload_id, exc)

@@ -8,8 +8,10 @@ from portal.models import Organisation
 
 
 @pytest.fixture(autouse=True)
-def media_root(tmp_path, settings):
+def fast_test_settings(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The cast's passwords are hashed on every test: a fast hasher keeps the suite quick.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -37,6 +37,7 @@ def test_it_refuses_a_kind_the_organisation_may_not_send(tmp_path):
         call_command("ingest", str(path), kind="policeuk", org="nobody")
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the child process commits
 def test_it_exits_non_zero_from_the_shell(tmp_path):
     import os
     import subprocess

@@ -34,7 +34,8 @@ def _wait_for(upload_id, statuses=("applied", "rejected", "failed"), timeout=30)
 
 
 @pytest.mark.worker
-def test_it_processes_an_upload_on_a_real_worker(transactional_db, real_broker, force, analyst):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the worker thread commits; keep the seed rows
+def test_it_processes_an_upload_on_a_real_worker(real_broker, force, analyst):
     grid()
     with start_worker(app, perform_ping_check=False, pool="solo", concurrency=1):
         # Autocommit: on_commit runs at once and the task goes through Redis to the worker.
