@@ -157,18 +157,30 @@ class Measure(models.Model):
 
 
 class HarmScore(models.Model):
-    """Stored count and harm for one area, month and measure (every level)."""
+    """Stored count and harm for one area, month and measure (every level).
 
-    area = models.ForeignKey("sectors.Area", on_delete=models.CASCADE, related_name="scores")
+    A derived table, rebuilt only by scores_recompute, whose INSERT ... SELECT
+    takes every id from the referenced tables themselves. So its foreign keys
+    carry no database constraint and no single-column index: at a million
+    records those cost four lookups per cell at commit and four index updates
+    per row (seconds of every full recompute). Deletes of areas, measures,
+    editions and runs still cascade, protect or null through Django's
+    on_delete; the unique (area, month, measure) index serves every lookup by area.
+    """
+
+    area = models.ForeignKey("sectors.Area", on_delete=models.CASCADE, related_name="scores", db_constraint=False,
+                             db_index=False)
     month = models.DateField(help_text="First day of the month")
-    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="scores")
-    edition = models.ForeignKey(CssEdition, on_delete=models.PROTECT)
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="scores", db_constraint=False,
+                                db_index=False)
+    edition = models.ForeignKey(CssEdition, on_delete=models.PROTECT, db_constraint=False, db_index=False)
     count = models.PositiveIntegerField()
     harm = models.FloatField()
     # Sum of squared item weights: the variance of the harm total under a Poisson model.
     harm_sq = models.FloatField(default=0)
     max_item_harm = models.FloatField(default=0)
-    run = models.ForeignKey("ScoringRun", null=True, on_delete=models.SET_NULL, related_name="+")
+    run = models.ForeignKey("ScoringRun", null=True, on_delete=models.SET_NULL, related_name="+",
+                            db_constraint=False, db_index=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["area", "month", "measure"], name="one_score_per_cell")]

@@ -62,20 +62,71 @@ def _cell_area(prefix: str) -> str:
     )
 
 
-def records_insert(*, edition_id: int, run_id: int, force_id: int | None, months: list[date] | None,
-                   cell_area_ids: list[int] | None) -> tuple[str, list]:
-    """Cells of every measure counting records (sources "crimes" and "records")."""
+# Each record's filter attributes packed in one integer, so the grain groups by
+# one small key instead of six: flags first, then the group types it is linked to.
+FLAG_BITS = {Measure.Flag.DRUG_SUPPLY.value: 1, Measure.Flag.CANNABIS_FARM.value: 2,
+             Measure.Flag.FIREARMS_DISCHARGE.value: 4}
+LINK_BITS = {t: 8 << i for i, t in enumerate(GROUP_TYPES)}
+UNKNOWN_BIT = 1 << 20
+GRAIN = "scoring_grain"
+
+
+def grain_create(*, edition_id: int, months: list[date] | None, kinds: list[str]) -> tuple[str, list]:
+    """A temporary table of the records in scope grouped to the finest grain the measures need.
+
+    One row per neighbourhood, sector, command, month, kind and attribute bits,
+    with the count, the count of weighted records and the sum, sum of squares
+    and max of the active edition's weights. The records are read once, here.
+    A CREATE TABLE ... AS may run in parallel on PostgreSQL (an INSERT cannot).
+    """
     month_sql, month_params = _in("r.month", months)
     link_month_sql, link_month_params = _in("lr.month", months)
+    kind_sql, kind_params = _in("r.kind", kinds)
+    link_kind_sql, link_kind_params = _in("lr.kind", kinds)
+    flag_bits = " + ".join(f"CASE WHEN r.{flag} THEN {bit} ELSE 0 END" for flag, bit in FLAG_BITS.items())
+    link_bits = " + ".join(f"MAX(CASE WHEN g.group_type = '{t}' THEN {bit} ELSE 0 END)"
+                           for t, bit in LINK_BITS.items())
+    sql = f"""
+CREATE TEMPORARY TABLE {GRAIN} AS
+SELECT r.area_id, r.sector_id, r.command_id, r.month, r.kind,
+       {flag_bits} + COALESCE(lk.bits, 0) AS bits,
+       CAST(COUNT(*) AS integer) AS n, CAST(COUNT(w.weight) AS integer) AS n_weighted,
+       COALESCE(SUM(w.weight), 0) AS harm, COALESCE(SUM(w.weight * w.weight), 0) AS harm_sq,
+       COALESCE(MAX(w.weight), 0) AS max_w
+FROM {RECORD} r
+LEFT JOIN {WEIGHT} w ON w.offence_type_id = r.offence_type_id AND w.edition_id = %s
+LEFT JOIN (
+  SELECT rn.record_id, {link_bits} AS bits
+  FROM {LINK} rn
+  JOIN {RECORD} lr ON lr.id = rn.record_id
+  JOIN {MEMBERSHIP} ms ON ms.nominal_id = rn.nominal_id
+  JOIN {GROUP} g ON g.id = ms.group_id
+  WHERE rn.role NOT IN (%s, %s)
+    AND ms.started_on <= lr.occurred_on AND (ms.ended_on IS NULL OR ms.ended_on >= lr.occurred_on)
+    {link_kind_sql} {link_month_sql}
+  GROUP BY rn.record_id
+) lk ON lk.record_id = r.id
+WHERE r.area_id IS NOT NULL {kind_sql} {month_sql}
+GROUP BY r.area_id, r.sector_id, r.command_id, r.month, r.kind, {flag_bits} + COALESCE(lk.bits, 0)
+"""
+    return sql, [edition_id, *EXCLUDED_LINK_ROLES, *link_kind_params, *link_month_params, *kind_params,
+                 *month_params]
+
+
+def grain_drop() -> tuple[str, list]:
+    return f"DROP TABLE IF EXISTS {GRAIN}", []
+
+
+def records_insert(*, edition_id: int, run_id: int, force_id: int | None,
+                   cell_area_ids: list[int] | None) -> tuple[str, list]:
+    """Cells of every measure counting records (sources "crimes" and "records"), from the grain."""
     cell_sql, cell_params = _in("c.cell_area_id", cell_area_ids)
-    linked_cols = ", ".join(
-        f"MAX(CASE WHEN g.group_type = '{t}' THEN 1 ELSE 0 END) AS {t}" for t in GROUP_TYPES
-    )
-    grain_linked = ", ".join(f"COALESCE(lk.{t}, 0) AS {t}" for t in GROUP_TYPES)
-    grain_linked_group = ", ".join(f"COALESCE(lk.{t}, 0)" for t in GROUP_TYPES)
-    flag_match = " OR ".join(f"(m.flag = '{f.value}' AND g.{f.value})" for f in Measure.Flag)
-    link_match = " OR ".join(f"(m.linked_group_type = '{t}' AND g.{t} = 1)" for t in GROUP_TYPES)
-    css, fixed = Measure.Weighting.CSS.value, Measure.Weighting.FIXED.value
+    flag_bit = " ".join(f"WHEN '{flag}' THEN {bit}" for flag, bit in FLAG_BITS.items())
+    link_bit = " ".join(f"WHEN '{t}' THEN {bit}" for t, bit in LINK_BITS.items())
+    # An unknown filter value needs a bit no record has: such a measure counts nothing rather than everything.
+    needed = (f"(CASE m.flag WHEN '' THEN 0 {flag_bit} ELSE {UNKNOWN_BIT} END"
+              f" + CASE m.linked_group_type WHEN '' THEN 0 {link_bit} ELSE {UNKNOWN_BIT} END)")
+    css = Measure.Weighting.CSS.value
     sql = INSERT_INTO + f"""
 SELECT c.cell_area_id, c.month, c.measure_id, %s, SUM(c.n), SUM(c.harm), SUM(c.harm_sq), MAX(c.max_w), %s
 FROM (
@@ -84,34 +135,10 @@ FROM (
          CASE WHEN m.weighting = '{css}' THEN g.harm ELSE g.n * m.fixed_weight END AS harm,
          CASE WHEN m.weighting = '{css}' THEN g.harm_sq ELSE g.n * m.fixed_weight * m.fixed_weight END AS harm_sq,
          CASE WHEN m.weighting = '{css}' THEN g.max_w ELSE m.fixed_weight END AS max_w
-  FROM (
-    SELECT r.area_id, r.sector_id, r.command_id, r.month, r.kind,
-           r.drug_supply, r.cannabis_farm, r.firearms_discharge, {grain_linked},
-           COUNT(*) AS n, COUNT(w.weight) AS n_weighted,
-           COALESCE(SUM(w.weight), 0) AS harm, COALESCE(SUM(w.weight * w.weight), 0) AS harm_sq,
-           COALESCE(MAX(w.weight), 0) AS max_w
-    FROM {RECORD} r
-    LEFT JOIN {WEIGHT} w ON w.offence_type_id = r.offence_type_id AND w.edition_id = %s
-    LEFT JOIN (
-      SELECT rn.record_id, {linked_cols}
-      FROM {LINK} rn
-      JOIN {RECORD} lr ON lr.id = rn.record_id
-      JOIN {MEMBERSHIP} ms ON ms.nominal_id = rn.nominal_id
-      JOIN {GROUP} g ON g.id = ms.group_id
-      WHERE rn.role NOT IN (%s, %s)
-        AND ms.started_on <= lr.occurred_on AND (ms.ended_on IS NULL OR ms.ended_on >= lr.occurred_on)
-        {link_month_sql}
-      GROUP BY rn.record_id
-    ) lk ON lk.record_id = r.id
-    WHERE r.area_id IS NOT NULL {month_sql}
-    GROUP BY r.area_id, r.sector_id, r.command_id, r.month, r.kind,
-             r.drug_supply, r.cannabis_farm, r.firearms_discharge, {grain_linked_group}
-  ) g
+  FROM {GRAIN} g
   JOIN {MEASURE} m ON m.source IN ('{Measure.Source.CRIMES.value}', '{Measure.Source.RECORDS.value}')
     AND g.kind = CASE WHEN m.record_kind = '' THEN '{RecordKind.CRIME.value}' ELSE m.record_kind END
-    AND (m.flag = '' OR {flag_match})
-    AND (m.linked_group_type = '' OR {link_match})
-    AND (m.weighting = '{css}' OR m.weighting = '{fixed}')
+    AND (g.bits & {needed}) = {needed}
   LEFT JOIN {AREA} a ON a.id = g.area_id
   CROSS JOIN {LEVELS}
 ) c
@@ -119,43 +146,35 @@ WHERE c.cell_area_id IS NOT NULL {cell_sql}
 GROUP BY c.cell_area_id, c.month, c.measure_id
 HAVING SUM(c.n) > 0
 """
-    # In the order of the text: the outer SELECT list, the level CASE, then the inner query.
-    params = [edition_id, run_id, force_id, edition_id, *EXCLUDED_LINK_ROLES, *link_month_params,
-              *month_params, *cell_params]
-    return sql, params
+    # In the order of the text: the outer SELECT list, then the level CASE.
+    return sql, [edition_id, run_id, force_id, *cell_params]
 
 
-def unweighted_count(*, edition_id: int, months: list[date] | None, kinds: list[str]) -> tuple[str, list]:
-    """Located records of the kinds CSS measures count that have no weight in the edition."""
-    month_sql, month_params = _in("r.month", months)
-    kind_sql, kind_params = _in("r.kind", kinds)
-    sql = (
-        f"SELECT COUNT(*) FROM {RECORD} r LEFT JOIN {WEIGHT} w "
-        f"ON w.offence_type_id = r.offence_type_id AND w.edition_id = %s "
-        f"WHERE r.area_id IS NOT NULL AND w.id IS NULL {kind_sql} {month_sql}"
-    )
-    return sql, [edition_id, *kind_params, *month_params]
+def unweighted_count(*, kinds: list[str]) -> tuple[str, list]:
+    """Records in the grain of the kinds CSS measures count that have no weight in the edition."""
+    kind_sql, kind_params = _in("kind", kinds)
+    return f"SELECT COALESCE(SUM(n - n_weighted), 0) FROM {GRAIN} WHERE 1 = 1 {kind_sql}", kind_params
 
 
 def nominals_insert(*, measure: Measure, edition_id: int, run_id: int, force_id: int | None,
                     months: list[tuple[date, date]], cell_area_ids: list[int] | None) -> tuple[str, list]:
-    """Cells of one nominals measure: nominals holding a role at any time in a month, by home area."""
+    """Cells of one nominals measure: nominals holding a role at any time in a month, by home area.
+
+    The role periods (memberships of the measure's group types, priority
+    periods) are joined to the months they overlap; DISTINCT keeps a nominal
+    once a month however many periods they hold.
+    """
     roles = measure.role_list
     group_types = [r for r in roles if r in GROUP_TYPES]
-    held = []
-    params: list = []
+    periods, params = [], []
     if group_types:
-        held.append(
-            f"EXISTS (SELECT 1 FROM {MEMBERSHIP} ms JOIN {GROUP} g ON g.id = ms.group_id "
-            f"WHERE ms.nominal_id = n.id AND g.group_type IN ({', '.join(['%s'] * len(group_types))}) "
-            f"AND ms.started_on <= mo.month_end AND (ms.ended_on IS NULL OR ms.ended_on >= mo.month))"
+        periods.append(
+            f"SELECT ms.nominal_id, ms.started_on, ms.ended_on FROM {MEMBERSHIP} ms "
+            f"JOIN {GROUP} g ON g.id = ms.group_id WHERE g.group_type IN ({', '.join(['%s'] * len(group_types))})"
         )
         params += group_types
     if "priority" in roles:
-        held.append(
-            f"EXISTS (SELECT 1 FROM {PRIORITY} p WHERE p.nominal_id = n.id "
-            f"AND p.started_on <= mo.month_end AND (p.ended_on IS NULL OR p.ended_on >= mo.month))"
-        )
+        periods.append(f"SELECT p.nominal_id, p.started_on, p.ended_on FROM {PRIORITY} p")
     month_rows = " UNION ALL ".join(["SELECT %s AS month, %s AS month_end"] * len(months))
     month_params = [d for pair in months for d in pair]
     cell_sql, cell_params = _in("c.cell_area_id", cell_area_ids)
@@ -163,20 +182,22 @@ def nominals_insert(*, measure: Measure, edition_id: int, run_id: int, force_id:
     sql = INSERT_INTO + f"""
 SELECT c.cell_area_id, c.month, %s, %s, COUNT(*), COUNT(*) * %s, COUNT(*) * %s, %s, %s
 FROM (
-  SELECT {_cell_area("it.home_")} AS cell_area_id, it.month
+  SELECT {_cell_area("n.home_")} AS cell_area_id, held.month
   FROM (
-    SELECT n.home_area_id, n.home_sector_id, n.home_command_id, mo.month
-    FROM {NOMINAL} n CROSS JOIN ({month_rows}) mo
-    WHERE n.home_area_id IS NOT NULL AND ({" OR ".join(held)})
-  ) it
-  LEFT JOIN {AREA} a ON a.id = it.home_area_id
+    SELECT DISTINCT pr.nominal_id, mo.month
+    FROM ({" UNION ALL ".join(periods)}) pr
+    JOIN ({month_rows}) mo ON pr.started_on <= mo.month_end AND (pr.ended_on IS NULL OR pr.ended_on >= mo.month)
+  ) held
+  JOIN {NOMINAL} n ON n.id = held.nominal_id
+  LEFT JOIN {AREA} a ON a.id = n.home_area_id
   CROSS JOIN {LEVELS}
+  WHERE n.home_area_id IS NOT NULL
 ) c
 WHERE c.cell_area_id IS NOT NULL {cell_sql}
 GROUP BY c.cell_area_id, c.month
 """
-    return sql, [measure.id, edition_id, weight, weight * weight, weight, run_id, force_id, *month_params,
-                 *params, *cell_params]
+    return sql, [measure.id, edition_id, weight, weight * weight, weight, run_id, force_id, *params,
+                 *month_params, *cell_params]
 
 
 def cells_delete(*, months: list[date] | None, cell_area_ids: list[int] | None) -> tuple[str, list]:

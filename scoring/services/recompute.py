@@ -111,16 +111,29 @@ def _write_cells(*, run: ScoringRun, edition: CssEdition, area_ids, months) -> t
     cell_ids = None if area_ids is None else _expand_areas(area_ids, force_id)
     months = None if months is None else sorted({month_start(m) for m in months})
 
+    measures = list(Measure.objects.all())
+    # Only the kinds some measure counts are read (and the (kind, month) index can serve a scope).
+    kinds = sorted({m.record_kind or RecordKind.CRIME.value for m in measures
+                    if m.source != Measure.Source.NOMINALS})
     written = 0
     with connection.cursor() as cursor:
         cursor.execute(*sql.cells_delete(months=months, cell_area_ids=cell_ids))
-        text, params = sql.records_insert(edition_id=edition.pk, run_id=run.pk, force_id=force_id, months=months,
-                                          cell_area_ids=cell_ids)
-        cursor.execute(text, params)
-        written += max(cursor.rowcount, 0)
+        unweighted = 0
+        if kinds:
+            cursor.execute(*sql.grain_drop())
+            cursor.execute(*sql.grain_create(edition_id=edition.pk, months=months, kinds=kinds))
+            cursor.execute(*sql.records_insert(edition_id=edition.pk, run_id=run.pk, force_id=force_id,
+                                               cell_area_ids=cell_ids))
+            written += max(cursor.rowcount, 0)
+            css_kinds = sorted({m.record_kind or RecordKind.CRIME.value for m in measures
+                                if m.weighting == Measure.Weighting.CSS})
+            if css_kinds:
+                cursor.execute(*sql.unweighted_count(kinds=css_kinds))
+                unweighted = int(cursor.fetchone()[0])
+            cursor.execute(*sql.grain_drop())
 
         nominal_months = months if months is not None else _record_months()
-        for measure in Measure.objects.filter(source=Measure.Source.NOMINALS):
+        for measure in [m for m in measures if m.source == Measure.Source.NOMINALS]:
             if not nominal_months or not measure.role_list or measure.fixed_weight is None:
                 continue
             text, params = sql.nominals_insert(
@@ -129,14 +142,6 @@ def _write_cells(*, run: ScoringRun, edition: CssEdition, area_ids, months) -> t
             )
             cursor.execute(text, params)
             written += max(cursor.rowcount, 0)
-
-        css_kinds = sorted({m.record_kind or RecordKind.CRIME.value for m in Measure.objects.filter(
-            weighting=Measure.Weighting.CSS)})
-        unweighted = 0
-        if css_kinds:
-            text, params = sql.unweighted_count(edition_id=edition.pk, months=months, kinds=css_kinds)
-            cursor.execute(text, params)
-            unweighted = cursor.fetchone()[0]
     return written, unweighted
 
 
@@ -164,6 +169,10 @@ def scores_recompute(*, area_ids: list[int] | None = None, months: list[date] | 
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+                    # JIT compiling these large plans costs about a second and saves less; the
+                    # grain aggregate needs more than the default 4 MB to hash in memory.
+                    cursor.execute("SET LOCAL jit = off")
+                    cursor.execute("SET LOCAL work_mem = '64MB'")
             written, unweighted = _write_cells(run=run, edition=edition, area_ids=area_ids, months=months)
     except Exception as exc:
         ScoringRun.objects.filter(pk=run.pk).update(
