@@ -11,3 +11,10 @@ urlpatterns = [
     path("sectors/<int:area_id>/records.geojson", views.area_records_export, {"fmt": "geojson"},
          name="records_geojson"),
 ]
+urlpatterns += [
+    path("themes/", views.themes, name="themes"),
+    path("themes/<slug:slug>/", views.theme, name="theme"),
+    path("demand/", views.demand, name="demand"),
+    path("demand/export.csv", views.demand_export, {"fmt": "csv"}, name="demand_csv"),
+    path("demand/export.xlsx", views.demand_export, {"fmt": "xlsx"}, name="demand_xlsx"),
+]

@@ -6,13 +6,15 @@ from django.views.decorators.http import require_GET
 from portal.audit import audit_record
 from portal.models import AuditEvent
 from sectors import exports
-from sectors.forms import RankingForm, RecordFilterForm
+from sectors.forms import RankingForm, RecordFilterForm, WindowForm
 from sectors.permissions import access_area, can_see_rankings, can_view_records
 from scoring.models import CssEdition
 from sectors.selectors.area import area_page, area_window
+from sectors.selectors.demand import can_see_demand, demand_rows, demand_table
 from sectors.selectors.overview import measures_available, overview as overview_data, ranking_export_rows
 from sectors.selectors.provenance import provenance
 from sectors.selectors.records import area_records, with_weight
+from sectors.selectors.themes import THEMES, theme_view, theme_window, themes_index
 
 
 def _require_rankings(user) -> None:
@@ -97,3 +99,78 @@ def _without_page(request) -> str:
 def _window_params(request) -> list[tuple[str, str]]:
     """The window and measure parameters, kept as hidden fields by the record filter form."""
     return [(key, value) for key in ("months", "end", "measure") for value in request.GET.getlist(key)]
+
+
+@require_GET
+def themes(request):
+    _require_rankings(request.user)
+    form = WindowForm(request.GET or None)
+    window = theme_window(theme=None, **form.window())
+    items = themes_index(user=request.user, start=window[0], end=window[1]) if window else []
+    return render(request, "sectors/themes.html", {
+        "form": form, "items": items, "start": window and window[0], "end": window and window[1],
+        "query": request.GET.urlencode(), "window_months": form.window()["months"],
+        "provenance": provenance(user=request.user, start=window and window[0], end=window and window[1]),
+    })
+
+
+@require_GET
+def theme(request, slug: str):
+    _require_rankings(request.user)
+    theme = THEMES.get(slug)
+    if theme is None:
+        raise Http404("No such theme")
+    form = WindowForm(request.GET or None)
+    window = theme_window(theme=theme, **form.window())
+    data = theme_view(user=request.user, theme=theme, start=window[0], end=window[1]) if window else {}
+    return render(request, "sectors/theme.html", {
+        **data, "theme": theme, "form": form, "start": window and window[0], "end": window and window[1],
+        "window_months": form.window()["months"],
+        "provenance": provenance(user=request.user, start=window and window[0], end=window and window[1]),
+    })
+
+
+def _require_demand(user) -> None:
+    if not can_see_demand(user):
+        raise Http404("No such page")
+
+
+def _demand_params(request) -> tuple[RankingForm, tuple | None]:
+    form = _ranking_form(request)
+    return form, area_window(**form.window())
+
+
+@require_GET
+def demand(request):
+    _require_demand(request.user)
+    form, window = _demand_params(request)
+    level = form.ranking_kwargs()["level"]
+    table = demand_table(user=request.user, level=level, start=window[0], end=window[1]) if window else None
+    return render(request, "sectors/demand.html", {
+        "form": form, "table": table, "level": level, "start": window and window[0], "end": window and window[1],
+        "query": request.GET.urlencode(), "window_months": form.window()["months"],
+        "provenance": provenance(user=request.user, start=window and window[0], end=window and window[1],
+                                 edition=CssEdition.objects.filter(is_active=True).first()),
+    })
+
+
+@require_GET
+def demand_export(request, fmt: str):
+    _require_demand(request.user)
+    form, window = _demand_params(request)
+    if window is None:
+        raise Http404("No scores yet")
+    level = form.ranking_kwargs()["level"]
+    header = ["area_code", "area_name", "month", "harm", "count"]
+    rows = demand_rows(user=request.user, level=level, start=window[0], end=window[1])
+    audit_record(user=request.user, action=AuditEvent.Action.EXPORT, object_type="demand", object_id=level,
+                 request=request, detail={"format": fmt, "params": dict(request.GET.lists()),
+                                          "start": str(window[0]), "end": str(window[1])})
+    name = f"demand-{window[0]:%Y-%m}-{window[1]:%Y-%m}.{fmt}"
+    if fmt == "csv":
+        return exports.csv_response(name, header, rows.iterator())
+    by_measure = demand_rows(user=request.user, level=level, start=window[0], end=window[1], by_measure=True)
+    return exports.xlsx_response(name, [
+        ("by area and month", header, rows.iterator()),
+        ("by measure", header[:3] + ["measure"] + header[3:], by_measure.iterator()),
+    ])

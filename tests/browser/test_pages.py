@@ -60,3 +60,19 @@ def test_it_opens_an_area_from_the_map(world, officer, login):
     screenshot(page, "sector-officer")
     assert axe_violations(page) == []
     assert page.js_errors == []
+
+
+@pytest.mark.parametrize("path,name", [
+    ("/themes/", "themes"), ("/themes/drug-supply/", "theme-drug-supply"), ("/themes/firearms/", "theme-firearms"),
+    ("/themes/drug-deaths/", "theme-drug-deaths"), ("/themes/partners/", "theme-partners"), ("/demand/", "demand"),
+    ("/sectors/?level=3", "overview-neighbourhoods"),
+])
+def test_it_draws_the_other_pages_accessibly(world, analyst, login, path, name):
+    page = login(analyst)
+    page.goto(path)
+    assert page.locator("h1").count() == 1 and page.title()
+    if page.locator(".map").count():
+        page.locator(".map path.leaflet-interactive").first.wait_for()
+    screenshot(page, name)
+    assert axe_violations(page) == []
+    assert page.js_errors == []

@@ -1,0 +1,47 @@
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from portal.models import AuditEvent
+from sectors.tests.conftest import NO_RANKINGS
+
+
+def test_it_tabulates_harm_by_area_and_month(world, analyst, login, django_assert_max_num_queries):
+    client = login(analyst)
+    with django_assert_max_num_queries(14):
+        response = client.get("/demand/")
+    assert response.status_code == 200
+    table = response.context["table"]
+    assert len(table["months"]) == 12 and table["rows"][0]["code"] == "S2"
+    assert table["harm"] == pytest.approx(sum(r.harm for r in client.get("/sectors/").context["ranking"].rows))
+
+
+def test_it_exports_csv_and_xlsx(world, analyst, login, django_assert_max_num_queries):
+    client = login(analyst)
+    with django_assert_max_num_queries(10):
+        response = client.get("/demand/export.csv?level=1&months=12")
+        rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert {r["area_code"] for r in rows} == {"C1", "C2"}
+    assert {r["month"] for r in rows} <= {f"2024-{m:02d}-01" for m in range(1, 13)}
+    with django_assert_max_num_queries(10):
+        response = client.get("/demand/export.xlsx")
+    book = load_workbook(io.BytesIO(response.content), read_only=True)
+    assert book.sheetnames == ["by area and month", "by measure"]
+    assert next(book["by measure"].iter_rows(values_only=True)) == (
+        "area_code", "area_name", "month", "measure", "harm", "count")
+    assert AuditEvent.objects.filter(action="export", object_type="demand").count() == 2
+
+
+@pytest.mark.parametrize("role", NO_RANKINGS + ["officer"])
+def test_it_keeps_demand_to_analysts(world, cast, login, role):
+    client = login(cast[role])
+    for url in ("/demand/", "/demand/export.csv", "/demand/export.xlsx"):
+        assert client.get(url).status_code == 404
+    assert not AuditEvent.objects.filter(action="export").exists()
+
+
+def test_it_says_what_to_do_without_scores(db, analyst, login):
+    response = login(analyst).get("/demand/")
+    assert b"No scores yet" in response.content

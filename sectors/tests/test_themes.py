@@ -1,0 +1,50 @@
+import pytest
+
+from sectors.selectors.themes import THEMES
+from sectors.tests.conftest import NO_RANKINGS
+
+
+def test_it_lists_the_themes(world, analyst, login, django_assert_max_num_queries):
+    client = login(analyst)
+    with django_assert_max_num_queries(14):
+        response = client.get("/themes/")
+    assert response.status_code == 200
+    totals = {item["theme"].slug: item["total"] for item in response.context["items"]}
+    assert totals == {"drug-deaths": 1, "firearms": 4, "drug-supply": 35, "partners": 3}
+    assert b"<h1>Thematic views</h1>" in response.content
+
+
+@pytest.mark.parametrize("slug", sorted(THEMES))
+def test_it_shows_each_theme(world, officer, login, slug, django_assert_max_num_queries):
+    client = login(officer)
+    with django_assert_max_num_queries(16):
+        response = client.get(f"/themes/{slug}/")
+    assert response.status_code == 200
+    assert f"<h1>{THEMES[slug].title}</h1>".encode() in response.content
+    assert len(response.context["features"]["features"]) == 4
+
+
+def test_it_counts_by_sector_and_month(world, analyst, login):
+    response = login(analyst).get("/themes/firearms/")
+    table = {r["area"]["code"]: r["counts"] for r in response.context["table"]}
+    assert table["S3"] == [2, 0] and table["S1"] == [0, 2]
+    chart = response.context["chart"]
+    assert [sum(values) for values in zip(*[r["values"] for r in chart["rows"]])] == [2, 2]
+    assert b"<svg" in response.content
+
+
+def test_it_answers_404_for_an_unknown_theme(world, analyst, login):
+    assert login(analyst).get("/themes/nothing/").status_code == 404
+
+
+@pytest.mark.parametrize("role", NO_RANKINGS)
+def test_it_hides_themes_from_everyone_else(world, cast, login, role):
+    client = login(cast[role])
+    assert client.get("/themes/").status_code == 404
+    assert client.get("/themes/firearms/").status_code == 404
+
+
+def test_it_says_what_to_do_without_data(db, analyst, login):
+    response = login(analyst).get("/themes/drug-deaths/")
+    assert response.status_code == 200
+    assert b"upload" in response.content
