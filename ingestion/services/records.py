@@ -75,7 +75,7 @@ def process_records(run, schema_class, fileobj) -> dict | None:
 def _validate(run, schema, rows, stage) -> dict:
     from sectors.locator import current_locator
 
-    locator = current_locator()
+    locator, cache = current_locator(), {}
     total = skipped = staged = unlocated = 0
     while batch := list(itertools.islice(rows, BATCH_ROWS)):
         schema.prepare_batch([values for _, values in batch])
@@ -92,7 +92,7 @@ def _validate(run, schema, rows, stage) -> dict:
             else:
                 good.append((row_no, clean))
         total += len(batch)
-        unlocated += _locate(locator, good)
+        unlocated += _locate(locator, good, cache)
         stage.write(good)
         staged += len(good)
         run.progress(rows_validated=total)
@@ -101,26 +101,40 @@ def _validate(run, schema, rows, stage) -> dict:
     return {"total": total, "skipped": skipped, "staged": staged, "unlocated": unlocated}
 
 
-def _locate(locator, good) -> int:
-    """Set area/sector/command on each located row; the number of points outside every area."""
+# Distinct points remembered per run: police.uk snaps crimes to a finite set of
+# anonymised map points, so after the first batches almost every point is known.
+# Bounded, so memory stays flat whatever the file.
+_POINT_CACHE_MAX = 200_000
+_LEVELS = (Level.NEIGHBOURHOOD, Level.SECTOR, Level.COMMAND)
+
+
+def _locate(locator, good, cache: dict) -> int:
+    """Set area/sector/command on each row; the number of points outside every area."""
+    misses = {}
     for _, clean in good:
-        clean["area_id"] = clean["sector_id"] = clean["command_id"] = None
-    located = [clean for _, clean in good if clean["lat"] is not None]
-    if not located:
-        return 0
-    points = np.array([(c["lon"], c["lat"]) for c in located], dtype=float)
-    # Street-level data repeats the same anonymised points: locate each distinct point once.
-    unique, inverse = np.unique(points, axis=0, return_inverse=True)
-    found = locator.locate(unique[:, 0], unique[:, 1])
-    inverse = inverse.reshape(-1)
+        if clean["lat"] is not None:
+            point = (clean["lon"], clean["lat"])
+            if point not in cache:
+                misses[point] = None
+    if misses:
+        points = np.array(list(misses), dtype=float)
+        found = locator.locate(points[:, 0], points[:, 1])
+        columns = [found.get(level) or [None] * len(points) for level in _LEVELS]
+        if len(cache) + len(misses) > _POINT_CACHE_MAX:
+            cache.clear()
+        for i, point in enumerate(misses):
+            cache[point] = (columns[0][i], columns[1][i], columns[2][i])
     outside = 0
-    levels = {"area_id": Level.NEIGHBOURHOOD, "sector_id": Level.SECTOR, "command_id": Level.COMMAND}
-    columns = {name: found.get(level) for name, level in levels.items()}
-    for clean, u in zip(located, inverse):
-        for name, ids in columns.items():
-            if ids is not None:
-                clean[name] = ids[u]
-        if clean["area_id"] is None and clean["sector_id"] is None and clean["command_id"] is None:
+    for _, clean in good:
+        if clean["lat"] is None:
+            clean["area_id"] = clean["sector_id"] = clean["command_id"] = None
+            continue
+        ids = cache.get((clean["lon"], clean["lat"]))
+        if ids is None:  # the cache was cleared mid-batch: locate this point alone
+            found = locator.locate([clean["lon"]], [clean["lat"]])
+            ids = tuple((found.get(level) or [None])[0] for level in _LEVELS)
+        clean["area_id"], clean["sector_id"], clean["command_id"] = ids
+        if ids == (None, None, None):
             outside += 1
     return outside
 
