@@ -37,9 +37,9 @@ LEVELS = (
     f"UNION ALL SELECT {Level.SECTOR.value} UNION ALL SELECT {Level.NEIGHBOURHOOD.value}) lv"
 )
 
-INSERT_INTO = (
-    f"INSERT INTO {SCORE} (area_id, month, measure_id, edition_id, count, harm, harm_sq, max_item_harm, run_id) "
-)
+NEW_CELLS = "scoring_new_cells"
+INSERT_INTO = f"INSERT INTO {NEW_CELLS} (area_id, month, measure_id, count, harm, harm_sq, max_item_harm) "
+CELL_COLUMNS = ("count", "harm", "harm_sq", "max_item_harm")
 
 
 def _in(column: str, values: list) -> tuple[str, list]:
@@ -117,8 +117,7 @@ def grain_drop() -> tuple[str, list]:
     return f"DROP TABLE IF EXISTS {GRAIN}", []
 
 
-def records_insert(*, edition_id: int, run_id: int, force_id: int | None,
-                   cell_area_ids: list[int] | None) -> tuple[str, list]:
+def records_insert(*, force_id: int | None, cell_area_ids: list[int] | None) -> tuple[str, list]:
     """Cells of every measure counting records (sources "crimes" and "records"), from the grain."""
     cell_sql, cell_params = _in("c.cell_area_id", cell_area_ids)
     flag_bit = " ".join(f"WHEN '{flag}' THEN {bit}" for flag, bit in FLAG_BITS.items())
@@ -128,7 +127,7 @@ def records_insert(*, edition_id: int, run_id: int, force_id: int | None,
               f" + CASE m.linked_group_type WHEN '' THEN 0 {link_bit} ELSE {UNKNOWN_BIT} END)")
     css = Measure.Weighting.CSS.value
     sql = INSERT_INTO + f"""
-SELECT c.cell_area_id, c.month, c.measure_id, %s, SUM(c.n), SUM(c.harm), SUM(c.harm_sq), MAX(c.max_w), %s
+SELECT c.cell_area_id, c.month, c.measure_id, SUM(c.n), SUM(c.harm), SUM(c.harm_sq), MAX(c.max_w)
 FROM (
   SELECT {_cell_area("g.")} AS cell_area_id, g.month, m.id AS measure_id,
          CASE WHEN m.weighting = '{css}' THEN g.n_weighted ELSE g.n END AS n,
@@ -146,8 +145,7 @@ WHERE c.cell_area_id IS NOT NULL {cell_sql}
 GROUP BY c.cell_area_id, c.month, c.measure_id
 HAVING SUM(c.n) > 0
 """
-    # In the order of the text: the outer SELECT list, then the level CASE.
-    return sql, [edition_id, run_id, force_id, *cell_params]
+    return sql, [force_id, *cell_params]
 
 
 def unweighted_count(*, kinds: list[str]) -> tuple[str, list]:
@@ -156,7 +154,7 @@ def unweighted_count(*, kinds: list[str]) -> tuple[str, list]:
     return f"SELECT COALESCE(SUM(n - n_weighted), 0) FROM {GRAIN} WHERE 1 = 1 {kind_sql}", kind_params
 
 
-def nominals_insert(*, measure: Measure, edition_id: int, run_id: int, force_id: int | None,
+def nominals_insert(*, measure: Measure, force_id: int | None,
                     months: list[tuple[date, date]], cell_area_ids: list[int] | None) -> tuple[str, list]:
     """Cells of one nominals measure: nominals holding a role at any time in a month, by home area.
 
@@ -180,7 +178,7 @@ def nominals_insert(*, measure: Measure, edition_id: int, run_id: int, force_id:
     cell_sql, cell_params = _in("c.cell_area_id", cell_area_ids)
     weight = float(measure.fixed_weight)
     sql = INSERT_INTO + f"""
-SELECT c.cell_area_id, c.month, %s, %s, COUNT(*), COUNT(*) * %s, COUNT(*) * %s, %s, %s
+SELECT c.cell_area_id, c.month, %s, COUNT(*), COUNT(*) * %s, COUNT(*) * %s, %s
 FROM (
   SELECT {_cell_area("n.home_")} AS cell_area_id, held.month
   FROM (
@@ -196,12 +194,52 @@ FROM (
 WHERE c.cell_area_id IS NOT NULL {cell_sql}
 GROUP BY c.cell_area_id, c.month
 """
-    return sql, [measure.id, edition_id, weight, weight * weight, weight, run_id, force_id, *params,
+    return sql, [measure.id, weight, weight * weight, weight, force_id, *params,
                  *month_params, *cell_params]
 
 
-def cells_delete(*, months: list[date] | None, cell_area_ids: list[int] | None) -> tuple[str, list]:
-    # Raw, so that it stays one statement whatever signals are ever connected to HarmScore.
-    month_sql, month_params = _in("month", months)
-    cell_sql, cell_params = _in("area_id", cell_area_ids)
-    return f"DELETE FROM {SCORE} WHERE 1 = 1 {month_sql} {cell_sql}", [*month_params, *cell_params]
+def new_cells_create() -> list[tuple[str, list]]:
+    return [(f"DROP TABLE IF EXISTS {NEW_CELLS}", []), (
+        f"CREATE TEMPORARY TABLE {NEW_CELLS} (area_id bigint NOT NULL, month date NOT NULL, "
+        f"measure_id bigint NOT NULL, count integer NOT NULL, harm double precision NOT NULL, "
+        f"harm_sq double precision NOT NULL, max_item_harm double precision NOT NULL)", [])]
+
+
+def new_cells_drop() -> tuple[str, list]:
+    return f"DROP TABLE IF EXISTS {NEW_CELLS}", []
+
+
+def stale_cells_delete(*, months: list[date] | None, cell_area_ids: list[int] | None) -> tuple[str, list]:
+    """Delete the stored cells in scope that the new computation no longer has."""
+    month_sql, month_params = _in(f"{SCORE}.month", months)
+    cell_sql, cell_params = _in(f"{SCORE}.area_id", cell_area_ids)
+    return (
+        f"DELETE FROM {SCORE} WHERE 1 = 1 {month_sql} {cell_sql} AND NOT EXISTS ("
+        f"SELECT 1 FROM {NEW_CELLS} n WHERE n.area_id = {SCORE}.area_id AND n.month = {SCORE}.month "
+        f"AND n.measure_id = {SCORE}.measure_id)",
+        [*month_params, *cell_params],
+    )
+
+
+def cells_upsert(*, edition_id: int, run_id: int) -> tuple[str, list]:
+    """Write the new cells: insert the missing ones, update only those whose numbers changed.
+
+    Rewriting an unchanged row would leave a dead tuple behind for every cell
+    in scope; on PostgreSQL the unique index then has to step over them on the
+    next run (measured: 120,000 cells took 1.5 s to re-insert after a few full
+    recomputes, against 0.05 s into an empty table). Sums are compared with a
+    relative tolerance because their last bits depend on the order of
+    aggregation. ``run_id`` therefore names the run that last changed a cell.
+    """
+    changed = " OR ".join(
+        [f"{SCORE}.edition_id <> excluded.edition_id", f"{SCORE}.count <> excluded.count"]
+        + [f"ABS({SCORE}.{c} - excluded.{c}) > 1e-9 * (1 + ABS(excluded.{c}))" for c in CELL_COLUMNS[1:]]
+    )
+    assign = ", ".join(f"{c} = excluded.{c}" for c in ("edition_id", *CELL_COLUMNS, "run_id"))
+    return (
+        f"INSERT INTO {SCORE} (area_id, month, measure_id, edition_id, count, harm, harm_sq, max_item_harm, run_id) "
+        f"SELECT area_id, month, measure_id, %s, count, harm, harm_sq, max_item_harm, %s FROM {NEW_CELLS} "
+        # "WHERE 1 = 1": SQLite needs a WHERE before ON CONFLICT in INSERT ... SELECT.
+        f"WHERE 1 = 1 ON CONFLICT (area_id, month, measure_id) DO UPDATE SET {assign} WHERE {changed}",
+        [edition_id, run_id],
+    )

@@ -115,16 +115,14 @@ def _write_cells(*, run: ScoringRun, edition: CssEdition, area_ids, months) -> t
     # Only the kinds some measure counts are read (and the (kind, month) index can serve a scope).
     kinds = sorted({m.record_kind or RecordKind.CRIME.value for m in measures
                     if m.source != Measure.Source.NOMINALS})
-    written = 0
+    unweighted = 0
     with connection.cursor() as cursor:
-        cursor.execute(*sql.cells_delete(months=months, cell_area_ids=cell_ids))
-        unweighted = 0
+        for statement in sql.new_cells_create():
+            cursor.execute(*statement)
         if kinds:
             cursor.execute(*sql.grain_drop())
             cursor.execute(*sql.grain_create(edition_id=edition.pk, months=months, kinds=kinds))
-            cursor.execute(*sql.records_insert(edition_id=edition.pk, run_id=run.pk, force_id=force_id,
-                                               cell_area_ids=cell_ids))
-            written += max(cursor.rowcount, 0)
+            cursor.execute(*sql.records_insert(force_id=force_id, cell_area_ids=cell_ids))
             css_kinds = sorted({m.record_kind or RecordKind.CRIME.value for m in measures
                                 if m.weighting == Measure.Weighting.CSS})
             if css_kinds:
@@ -136,12 +134,15 @@ def _write_cells(*, run: ScoringRun, edition: CssEdition, area_ids, months) -> t
         for measure in [m for m in measures if m.source == Measure.Source.NOMINALS]:
             if not nominal_months or not measure.role_list or measure.fixed_weight is None:
                 continue
-            text, params = sql.nominals_insert(
-                measure=measure, edition_id=edition.pk, run_id=run.pk, force_id=force_id,
-                months=[(m, month_end(m)) for m in nominal_months], cell_area_ids=cell_ids,
-            )
-            cursor.execute(text, params)
-            written += max(cursor.rowcount, 0)
+            cursor.execute(*sql.nominals_insert(measure=measure, force_id=force_id,
+                                                months=[(m, month_end(m)) for m in nominal_months],
+                                                cell_area_ids=cell_ids))
+
+        cursor.execute(*sql.stale_cells_delete(months=months, cell_area_ids=cell_ids))
+        written = max(cursor.rowcount, 0)
+        cursor.execute(*sql.cells_upsert(edition_id=edition.pk, run_id=run.pk))
+        written += max(cursor.rowcount, 0)
+        cursor.execute(*sql.new_cells_drop())
     return written, unweighted
 
 
@@ -187,7 +188,7 @@ def scores_recompute(*, area_ids: list[int] | None = None, months: list[date] | 
     run.finished_at = timezone.now()
     run.duration_ms = int((time.monotonic() - started) * 1000)
     run.save(update_fields=["status", "edition", "rows_written", "unweighted_records", "finished_at", "duration_ms"])
-    log.info("scoring run %s: %s cells in %s ms (%s unweighted records)", run.pk, written, run.duration_ms,
+    log.info("scoring run %s: %s cells written in %s ms (%s unweighted records)", run.pk, written, run.duration_ms,
              unweighted)
     return run
 
