@@ -31,7 +31,7 @@ class MeasureAdmin(admin.ModelAdmin):
 
 @admin.register(ScoringRun)
 class ScoringRunAdmin(admin.ModelAdmin):
-    list_display = ["id", "status", "edition", "created_at", "duration_ms", "rows_written"]
+    list_display = ["id", "status", "edition", "created_at", "duration_ms", "rows_written", "unweighted_records"]
     readonly_fields = [f.name for f in ScoringRun._meta.fields]
 
     def has_add_permission(self, request):
