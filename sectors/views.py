@@ -11,7 +11,7 @@ from sectors.permissions import access_area, can_see_rankings, can_view_records
 from scoring.models import CssEdition
 from sectors.selectors.area import area_page, area_window
 from sectors.selectors.demand import can_see_demand, demand_rows, demand_table
-from sectors.selectors.overview import measures_available, overview as overview_data, ranking_export_rows
+from sectors.selectors.overview import measures_available, overview as overview_data, overview_cached, ranking_export_rows
 from sectors.selectors.provenance import provenance
 from sectors.selectors.records import area_records, with_weight
 from sectors.selectors.themes import THEMES, theme_view, theme_window, themes_index
@@ -30,7 +30,7 @@ def _ranking_form(request) -> RankingForm:
 def overview(request):
     _require_rankings(request.user)
     form = _ranking_form(request)
-    data = overview_data(user=request.user, **form.ranking_kwargs())
+    data = overview_cached(user=request.user, **form.ranking_kwargs())
     ranking = data["ranking"]
     return render(request, "sectors/overview.html", {
         **data, "form": form, "query": request.GET.urlencode(),

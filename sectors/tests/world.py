@@ -102,9 +102,10 @@ def _records(world: World, synthetic: bool) -> None:
 
 def _group(world: World) -> None:
     sector = world.sectors["S2"]
+    hood = next(h for h in world.neighbourhoods if h.parent_id == sector.id)
     group = Group.objects.create(ref="G1", name="Test OCG", group_type=GroupType.OCG, is_synthetic=True)
     for i in range(2):
-        nominal = Nominal.objects.create(ref=f"N{i}", name=f"Nominal {i}", home_sector=sector,
+        nominal = Nominal.objects.create(ref=f"N{i}", name=f"Nominal {i}", home_sector=sector, home_area=hood,
                                          home_command=sector.parent, home_lat=55.05, home_lon=-1.55,
                                          is_synthetic=True)
         Membership.objects.create(nominal=nominal, group=group, started_on=date(2023, 1, 1))
