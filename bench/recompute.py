@@ -211,9 +211,12 @@ def main():
             links = cursor.fetchone()[0]
         print(f"loaded {total:,} records, {links:,} nominal links in {time.perf_counter() - t0:.1f} s")
 
+        first_s, _, first = timed(lambda: scores_recompute(), repeat=1)
+        print(f"first full recompute (empty table): {first_s:.2f} s, {first.rows_written:,} cells written, "
+              f"{first.unweighted_records:,} unweighted")
         full_median, full_best, run = timed(lambda: scores_recompute())
-        print(f"full recompute: median {full_median:.2f} s, best {full_best:.2f} s, {run.rows_written:,} cells, "
-              f"{run.unweighted_records:,} unweighted")
+        print(f"full recompute again (nothing changed): median {full_median:.2f} s, best {full_best:.2f} s, "
+              f"{run.rows_written:,} cells written")
 
         def raw(with_weights: bool):
             join = (f"LEFT JOIN {WEIGHT} w ON w.offence_type_id = r.offence_type_id AND w.edition_id = "
@@ -239,7 +242,8 @@ def main():
             touched = [row[0] for row in cursor.fetchall()]
         inc_median, _, inc = timed(lambda: scores_recompute(area_ids=touched, months=[new_month]))
         print(f"incremental recompute (1,000 new records, {len(touched)} neighbourhoods, 1 month): "
-              f"median {inc_median:.3f} s, {inc.rows_written:,} cells")
+              f"median {inc_median:.3f} s (the first run wrote the changed cells)")
+        full_median = max(full_median, first_s)
         print(f"targets: full < 5 s: {'met' if full_median < 5 else 'MISSED'}; within 2x of raw: "
               f"{'met' if full_median < 2 * raw_median else 'MISSED'}; incremental < 0.5 s: "
               f"{'met' if inc_median < 0.5 else 'MISSED'}")
