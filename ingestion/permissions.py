@@ -6,11 +6,13 @@ object permission granted on each upload to the organisation's group). Anyone
 else gets 404, the same as for an upload that does not exist.
 """
 from django.http import Http404
+from guardian.shortcuts import assign_perm
 
 from ingestion.models import Upload, UploadKind
 from ingestion.selectors import uploads_visible
 from portal import roles
-from portal.models import Organisation
+from portal.audit import audit_record
+from portal.models import AuditEvent, Organisation
 from portal.selectors import organisation_of
 
 VIEW_UPLOAD = "ingestion.view_upload"
@@ -42,3 +44,16 @@ def access_upload(user, upload_id) -> Upload:
         return uploads_visible(user=user).select_related("organisation", "uploaded_by").get(pk=upload_id)
     except (Upload.DoesNotExist, ValueError, TypeError):
         raise Http404("No such upload") from None
+
+
+def upload_view_grant(*, upload: Upload, granted_by) -> None:
+    """Let the uploading partner organisation's staff see the upload (the one place this is granted)."""
+    organisation = upload.organisation
+    if organisation.kind != Organisation.Kind.PARTNER or not organisation.group_id:
+        return  # force uploads are seen by analysts through their role
+    assign_perm(VIEW_UPLOAD, organisation.group, upload)
+    audit_record(
+        user=granted_by, username=None if granted_by and granted_by.is_authenticated else "(system)",
+        action=AuditEvent.Action.PERMISSION_CHANGE, object_type="upload", object_id=upload.pk,
+        detail={"permission": VIEW_UPLOAD, "group": organisation.group.name},
+    )

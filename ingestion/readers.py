@@ -6,7 +6,6 @@ row 1, the first data row is row 2. Problems with the file as a whole (not text,
 not UTF-8, no header...) raise ``FileRejected``; problems with one value are the
 schema's business.
 """
-import codecs
 import csv
 import io
 import zipfile
@@ -149,7 +148,3 @@ def _xlsx_value(value):
     if isinstance(value, str):
         return Formula(value) if value.startswith("=") else value
     return value  # numbers, dates and booleans keep their type
-
-
-def utf8_reader(fileobj: IO[bytes]):
-    return codecs.getreader("utf-8")(fileobj)

@@ -13,7 +13,6 @@ import traceback
 import uuid
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 

@@ -10,9 +10,9 @@ from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from guardian.shortcuts import assign_perm
 
 from ingestion.models import Upload, UploadKind
+from ingestion.permissions import upload_view_grant
 from portal.audit import audit_record
 from portal.models import AuditEvent, Organisation
 
@@ -93,8 +93,7 @@ def upload_create(*, organisation: Organisation, kind: str, fileobj, original_na
     try:
         with transaction.atomic():
             upload.save()
-            if organisation.kind == Organisation.Kind.PARTNER and organisation.group_id:
-                assign_perm("ingestion.view_upload", organisation.group, upload)
+            upload_view_grant(upload=upload, granted_by=user)
             audit_record(
                 user=user, username=None if user and user.is_authenticated else "(command line)",
                 action=AuditEvent.Action.UPLOAD, object_type="upload", object_id=upload.pk,
