@@ -16,8 +16,10 @@ _HOME_FIELD = {Level.COMMAND: "home_command", Level.SECTOR: "home_sector", Level
 def area_summary(*, user, area: Area, end_month=None, months: int = 12, measure_codes=None) -> dict:
     """The area's ranking row among the areas of its level, with the measures' breakdown."""
     level = area.level if area.level != Level.FORCE else Level.COMMAND
-    ranking = scoring_selectors.ranking(user=user, level=level, end_month=end_month, months=months,
-                                        measure_codes=measure_codes)
+    from sectors.selectors.overview import overview_cached  # the same ranking the overview shows, cached
+
+    ranking = overview_cached(user=user, level=level, end_month=end_month, months=months,
+                              measure_codes=measure_codes)["ranking"]
     row = next((r for r in ranking.rows if r.area_id == area.id), None)
     breakdown = []
     if row is not None:

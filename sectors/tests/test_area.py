@@ -16,7 +16,7 @@ def _url(world, code="S2", suffix=""):
 
 def test_it_shows_an_area_with_its_records(world, analyst, login, django_assert_max_num_queries):
     client = login(analyst)
-    with django_assert_max_num_queries(48):  # ~9 are one per measure (contributing records)
+    with django_assert_max_num_queries(50):  # ~9 are one per measure (contributing records)
         response = client.get(_url(world))
     assert response.status_code == 200
     html = response.content.decode()
