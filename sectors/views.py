@@ -7,11 +7,11 @@ from portal.audit import audit_record
 from portal.models import AuditEvent
 from sectors import exports
 from sectors.forms import RankingForm, RecordFilterForm, WindowForm
-from sectors.permissions import access_area, can_see_rankings, can_view_records
 from scoring.models import CssEdition
+from sectors.permissions import access_area, can_see_rankings, can_view_records
 from sectors.selectors.area import area_page, area_window
 from sectors.selectors.demand import can_see_demand, demand_rows, demand_table
-from sectors.selectors.overview import measures_available, overview as overview_data, overview_cached, ranking_export_rows
+from sectors.selectors.overview import measures_available, overview_cached, ranking_export_rows
 from sectors.selectors.provenance import provenance
 from sectors.selectors.records import area_records, with_weight
 from sectors.selectors.themes import THEMES, theme_view, theme_window, themes_index
@@ -43,7 +43,7 @@ def overview_export(request):
     _require_rankings(request.user)
     form = _ranking_form(request)
     params = form.ranking_kwargs()
-    ranking = overview_data(user=request.user, **params)["ranking"]
+    ranking = overview_cached(user=request.user, **params)["ranking"]  # exactly what the page shows
     header, rows = ranking_export_rows(ranking)
     audit_record(user=request.user, action=AuditEvent.Action.EXPORT, object_type="ranking",
                  object_id=ranking.level, request=request,
