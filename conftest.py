@@ -61,6 +61,7 @@ def cast(analyst, officer, partner_a, partner_b, governance, administrator, outs
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    """Uploaded originals go to a per-test folder, never into the working tree."""
+def _test_settings(settings, tmp_path):
+    """Uploaded originals go to a per-test folder, never into the working tree; passwords hash fast."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

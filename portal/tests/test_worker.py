@@ -7,7 +7,8 @@ from portal.tasks import ping
 
 
 @pytest.mark.worker
-def test_it_runs_a_task_round_trip_on_a_real_worker(transactional_db):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keep the rows migrations seed
+def test_it_runs_a_task_round_trip_on_a_real_worker():
     assert settings.REDIS_URL, "the suite runs against Redis (make test sets REDIS_URL)"
     app.conf.task_always_eager = False
     try:
