@@ -72,3 +72,15 @@ def test_it_recomputes_in_a_real_worker(world):
         recompute_scores.delay(run.pk).get(timeout=30)
         run.refresh_from_db()
         assert run.status == ScoringRun.Status.DONE
+
+
+def test_it_records_a_failed_run_without_raising_when_no_edition_is_active(db):
+    from scoring.models import CssEdition, ScoringRun
+    from scoring.tasks import recompute_scores
+
+    CssEdition.objects.update(is_active=False)
+    run = ScoringRun.objects.create(status=ScoringRun.Status.QUEUED, scope={})
+    assert recompute_scores(run.pk) is None
+    run.refresh_from_db()
+    assert run.status == ScoringRun.Status.FAILED
+    assert "No active CSS edition" in run.error
