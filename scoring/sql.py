@@ -106,7 +106,7 @@ LEFT JOIN (
     {link_kind_sql} {link_month_sql}
   GROUP BY rn.record_id
 ) lk ON lk.record_id = r.id
-WHERE r.area_id IS NOT NULL {kind_sql} {month_sql}
+WHERE (r.area_id IS NOT NULL OR r.sector_id IS NOT NULL OR r.command_id IS NOT NULL) {kind_sql} {month_sql}
 GROUP BY r.area_id, r.sector_id, r.command_id, r.month, r.kind, {flag_bits} + COALESCE(lk.bits, 0)
 """
     return sql, [edition_id, *EXCLUDED_LINK_ROLES, *link_kind_params, *link_month_params, *kind_params,
@@ -189,7 +189,7 @@ FROM (
   JOIN {NOMINAL} n ON n.id = held.nominal_id
   LEFT JOIN {AREA} a ON a.id = n.home_area_id
   CROSS JOIN {LEVELS}
-  WHERE n.home_area_id IS NOT NULL
+  WHERE (n.home_area_id IS NOT NULL OR n.home_sector_id IS NOT NULL OR n.home_command_id IS NOT NULL)
 ) c
 WHERE c.cell_area_id IS NOT NULL {cell_sql}
 GROUP BY c.cell_area_id, c.month

@@ -83,7 +83,7 @@ def _linked_to(group_type: str):
 def _record_items(measure: Measure, area: Area, start: date, end: date, edition: CssEdition | None, limit: int):
     records = Record.objects.filter(kind=measure.record_kind or RecordKind.CRIME, month__gte=start, month__lte=end)
     records = records.filter(**{RECORD_FIELD[area.level]: area}) if area.level in RECORD_FIELD \
-        else records.filter(area__isnull=False)
+        else records.filter(Q(area__isnull=False) | Q(sector__isnull=False) | Q(command__isnull=False))
     if measure.flag:
         records = records.filter(**{measure.flag: True})
     if measure.linked_group_type:
@@ -128,7 +128,8 @@ def _nominal_items(user, measure: Measure, area: Area, start: date, end: date, e
         held |= Q(Exists(PriorityStatus.objects.filter(overlapping, nominal_id=OuterRef("pk"))))
     nominals = Nominal.objects.filter(held)
     nominals = nominals.filter(**{HOME_FIELD[area.level]: area}) if area.level in HOME_FIELD \
-        else nominals.filter(home_area__isnull=False)
+        else nominals.filter(Q(home_area__isnull=False) | Q(home_sector__isnull=False)
+                             | Q(home_command__isnull=False))
     periods: dict[int, list] = {}
     for row in Membership.objects.filter(overlapping, nominal__in=nominals, group__group_type__in=group_types) \
             .values_list("nominal_id", "started_on", "ended_on"):

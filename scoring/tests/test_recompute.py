@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from ingestion.models import RecordKind
+from ingestion.models import Record, RecordKind
 from scoring.models import HarmScore, ScoringRun
 from scoring.services import NoActiveEdition, scores_recompute
 from scoring.tests import factories as f
@@ -169,3 +169,12 @@ def test_it_keeps_the_previous_scores_when_a_recompute_fails(world, monkeypatch)
     with pytest.raises(Exception):
         scores_recompute()
     assert cells() == before
+
+
+def test_it_scores_a_record_that_lies_in_a_sector_but_in_no_neighbourhood(world):
+    """Ingestion leaves ``area`` empty when no neighbourhood contains the point; the sector still counts it."""
+    before = scores_recompute() and harm(world.force, "drug-supply")
+    Record.objects.filter(sector=world.s3, drug_supply=True).update(area=None)
+    scores_recompute()
+    assert harm(world.force, "drug-supply") == before
+    assert harm(world.s3, "drug-supply") > 0
