@@ -19,6 +19,7 @@ urlpatterns = [
     path("audit/", views.audit_trail, name="audit"),
     path("audit/export.csv", views.audit_export, name="audit-export"),
     path("admin/", admin.site.urls),
+    path("api/", include("portal.api_urls")),
     path("", include("sectors.urls")),
     path("", include("scoring.urls")),
     path("", include("nominals.urls")),

@@ -1,0 +1,69 @@
+"""JSON API of the rankings, for other force systems (OpenAPI schema at /api/schema/)."""
+from dataclasses import asdict
+from datetime import date
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+
+from scoring.selectors import ranking
+from scoring.selectors.ranking import WINDOWS
+from sectors.models import Level
+
+
+class RankingQuery(serializers.Serializer):
+    level = serializers.ChoiceField(choices=[Level.COMMAND, Level.SECTOR, Level.NEIGHBOURHOOD],
+                                    default=Level.SECTOR)
+    end = serializers.RegexField(r"^\d{4}-\d{2}$", required=False, help_text="Last month of the window, YYYY-MM")
+    months = serializers.ChoiceField(choices=WINDOWS, default=12)
+    measures = serializers.CharField(required=False, help_text="Comma-separated measure codes; default: active")
+
+    def end_month(self) -> date | None:
+        end = self.validated_data.get("end")
+        if not end:
+            return None
+        year, month = map(int, end.split("-"))
+        if not 1 <= month <= 12:
+            raise serializers.ValidationError({"end": "month must be 01 to 12"})
+        return date(year, month, 1)
+
+
+ROW_FIELDS = {
+    "area_id": serializers.IntegerField(), "area_code": serializers.CharField(),
+    "area_name": serializers.CharField(), "rank": serializers.IntegerField(),
+    "previous_rank": serializers.IntegerField(), "rank_change": serializers.IntegerField(),
+    "harm": serializers.FloatField(), "previous_harm": serializers.FloatField(),
+    "harm_change": serializers.FloatField(), "z": serializers.FloatField(allow_null=True),
+    "significant": serializers.BooleanField(),
+    "contributions": serializers.DictField(child=serializers.FloatField()),
+    "counts": serializers.DictField(child=serializers.IntegerField()),
+    "dominant_record": serializers.BooleanField(),
+}
+
+
+@extend_schema(
+    parameters=[RankingQuery],
+    responses=inline_serializer("Ranking", fields={
+        "level": serializers.IntegerField(), "start": serializers.DateField(allow_null=True),
+        "end": serializers.DateField(allow_null=True), "previous_start": serializers.DateField(allow_null=True),
+        "previous_end": serializers.DateField(allow_null=True), "edition": serializers.CharField(allow_null=True),
+        "measures": serializers.ListField(child=serializers.CharField()), "rows": inline_serializer("RankingRow", fields=ROW_FIELDS, many=True),
+    }),
+    description="Areas of one level ranked by SOC harm over a window, with the change from the previous window "
+                "and its significance (docs/scoring.md). Users who may not see rankings get 404.",
+)
+@api_view(["GET"])
+def rankings(request):
+    query = RankingQuery(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    codes = [c for c in query.validated_data.get("measures", "").split(",") if c] or None
+    result = ranking(user=request.user, level=int(query.validated_data["level"]), end_month=query.end_month(),
+                     months=int(query.validated_data["months"]), measure_codes=codes)
+    return Response({
+        "level": result.level, "start": result.start, "end": result.end,
+        "previous_start": result.previous_start, "previous_end": result.previous_end,
+        "edition": result.edition.code if result.edition else None,
+        "measures": [m.code for m in result.measures], "rows": [asdict(row) for row in result.rows],
+    })
+
