@@ -41,7 +41,7 @@ run: demo
 		DEBUG=$${DEBUG-1} $(BIN)/celery -A portal worker --beat --loglevel=INFO --concurrency=2 & \
 		echo "Celery worker started on $$REDIS_URL"; \
 	fi; \
-	DEBUG=$${DEBUG-1} $(BIN)/python manage.py demo_logins; \
+	DEBUG=$${DEBUG-1} $(BIN)/python manage.py demo_logins --url http://$(HOST):$(PORT)/; \
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: venv-test chromium

@@ -8,6 +8,7 @@ import random
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models import Count
 
 from ingestion.models import Record, RecordKind
 from nominals.models import (
@@ -50,7 +51,12 @@ def _day_in(rng: random.Random, month: date) -> date:
 
 
 class _Places:
-    """Points clustered around hotspot sectors, with a thin scatter over the force."""
+    """Points clustered around hotspot sectors, with a thinner scatter over the force.
+
+    Hotspots are drawn from the sectors with the most real police.uk recorded
+    crime, and the scatter follows that crime, so the synthetic layer sits
+    where recorded crime concentrates (mostly the urban Tyne and Wear wards).
+    """
 
     def __init__(self, rng: random.Random):
         self.rng = rng
@@ -58,13 +64,18 @@ class _Places:
                        .values_list("code", "label_lat", "label_lon"))
         if not sectors:
             raise RuntimeError("Load the geography before the synthetic layer")
+        counts = dict(Record.objects.filter(is_synthetic=False, sector__isnull=False)
+                      .values_list("sector__code").annotate(n=Count("id")).order_by())
         self.sectors = sectors
-        self.hotspots = rng.sample(sectors, 14)
+        self.weights = [counts.get(code, 0) + 1 for code, _, _ in sectors]
+        busiest = sorted(sectors, key=lambda s: (-counts.get(s[0], 0), s[0]))[:40]
+        self.hotspots = rng.sample(busiest, 14)
 
     def near(self, hotspot=None, spread=0.006):
         rng = self.rng
-        centre = hotspot or (rng.choice(self.hotspots) if rng.random() < 0.85 else rng.choice(self.sectors))
-        return round(centre[1] + rng.gauss(0, spread), 6), round(centre[2] + rng.gauss(0, spread * 1.6), 6)
+        if hotspot is None:
+            hotspot = rng.choice(self.hotspots) if rng.random() < 0.7 else rng.choices(self.sectors, self.weights)[0]
+        return round(hotspot[1] + rng.gauss(0, spread), 6), round(hotspot[2] + rng.gauss(0, spread * 1.6), 6)
 
 
 def _located(points):
@@ -132,6 +143,10 @@ def _nominals(rng, places, groups):
     return members
 
 
+# Second-year multipliers by group number: most steady, some escalating, some disrupted.
+_TRENDS = [1.0, 1.0, 1.9, 1.0, 0.35, 1.0, 1.6]
+
+
 def _crimes(rng, places, groups, members):
     codes = {o.code: o.id for o in OffenceType.objects.filter(code__in=[c for c, _, _ in SOC_OFFENCES])}
     offences = [o for o in SOC_OFFENCES if o[0] in codes]
@@ -140,8 +155,15 @@ def _crimes(rng, places, groups, members):
     for index in range(MONTHS):
         month = _month(index)
         for nominal, group, hotspot, start, end in members:
-            # Members offend more while in the group; a little before and after too.
-            for _ in range(rng.choices([0, 1, 2], [0.62, 0.3, 0.08])[0]):
+            # Members offend at a steady rate, except that in the second year some groups
+            # escalate and some are disrupted, so the demo has changes worth testing.
+            trend = _TRENDS[int(group.ref[-2:]) % len(_TRENDS)] if index >= MONTHS // 2 else 1.0
+            offending = rng.choices([0, 1, 2], [0.62, 0.3, 0.08])[0]
+            if trend > 1 and rng.random() < trend - 1:
+                offending += 1
+            elif trend < 1 and rng.random() > trend:
+                offending = 0
+            for _ in range(offending):
                 code, _, flags = rng.choices(offences, weights)[0]
                 specs.append((month, nominal, group, hotspot, code, flags))
     points = [places.near(s[3], spread=0.008) for s in specs]

@@ -1,6 +1,6 @@
 from django.db.models import Count
 
-from ingestion.models import Record, Upload
+from ingestion.models import Record, RecordKind, Upload
 from nominals.models import Group, Nominal
 from portal import roles
 from sectors.models import Area, Level
@@ -14,7 +14,11 @@ def home_summary(*, user) -> dict:
             Level(level).label: n
             for level, n in Area.objects.values_list("level").annotate(n=Count("id")).order_by("level")
         }
-        summary["records"] = dict(Record.objects.values_list("kind").annotate(n=Count("id")).order_by("kind"))
+        labels = dict(RecordKind.choices)
+        summary["records"] = {
+            labels.get(kind, kind): n
+            for kind, n in Record.objects.values_list("kind").annotate(n=Count("id")).order_by("kind")
+        }
         summary["synthetic_records"] = Record.objects.filter(is_synthetic=True).count()
     if roles.has_role(user, roles.ANALYST):
         summary["nominals"] = Nominal.objects.count()

@@ -45,5 +45,5 @@ def test_it_shows_each_role_what_it_can_do(client, cast, some_data, who, sees, h
 def test_it_shows_the_analyst_how_much_data_is_loaded(client, analyst, some_data):
     client.force_login(analyst)
     content = client.get("/").content.decode()
-    assert "1 policeuk" in content
+    assert "1 police.uk street crime" in content
     assert "1 sector" in content
