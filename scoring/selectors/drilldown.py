@@ -2,14 +2,17 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Exists, F, FloatField, Max, Min, OuterRef, Q, Subquery, Sum, Value
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import (Exists, F, FilteredRelation, FloatField, IntegerField, Max, Min, OuterRef, Q,
+                              Sum, Value)
 from django.http import Http404
 
 from ingestion.models import Record, RecordKind
 from nominals.models import GroupType, LinkRole, Membership, Nominal, PriorityStatus, RecordNominal
 from portal.audit import audit_record
 from portal.models import AuditEvent
-from scoring.models import CssEdition, HarmScore, Measure, OffenceWeight
+from scoring.models import CssEdition, HarmScore, Measure
 from scoring.selectors.ranking import add_months, visible_measures
 from sectors.models import Area, Level
 from sectors.permissions import access_area, can_view_records
@@ -80,8 +83,13 @@ def _linked_to(group_type: str):
     )
 
 
-def _record_items(measure: Measure, area: Area, start: date, end: date, edition: CssEdition | None, limit: int):
-    records = Record.objects.filter(kind=measure.record_kind or RecordKind.CRIME, month__gte=start, month__lte=end)
+def _record_branch(measure: Measure, area: Area, start: date, end: date, edition: CssEdition | None, limit: int):
+    """The ``limit`` heaviest records of one records-based measure, as a sliced values() queryset.
+
+    The area's column, the window and the kind come first, so the (sector|area|command, month[, kind])
+    indexes find the area's records; the CSS weight is a join, not a subquery per record.
+    """
+    records = Record.objects.filter(month__gte=start, month__lte=end, kind=measure.record_kind or RecordKind.CRIME)
     records = records.filter(**{RECORD_FIELD[area.level]: area}) if area.level in RECORD_FIELD \
         else records.filter(Q(area__isnull=False) | Q(sector__isnull=False) | Q(command__isnull=False))
     if measure.flag:
@@ -89,22 +97,47 @@ def _record_items(measure: Measure, area: Area, start: date, end: date, edition:
     if measure.linked_group_type:
         records = records.filter(_linked_to(measure.linked_group_type))
     if measure.weighting == Measure.Weighting.CSS:
-        weight = OffenceWeight.objects.filter(edition=edition, offence_type_id=OuterRef("offence_type_id"))
-        records = records.annotate(weight=Subquery(weight.values("weight")[:1], output_field=FloatField()))
-        records = records.filter(weight__isnull=False)
+        if edition is None:
+            return None
+        records = records.annotate(
+            w=FilteredRelation("offence_type__weights", condition=Q(offence_type__weights__edition=edition)),
+        ).filter(w__weight__isnull=False).annotate(weight=F("w__weight"))
     else:
         records = records.annotate(weight=Value(float(measure.fixed_weight), output_field=FloatField()))
-    records = records.select_related("offence_type").order_by(F("weight").desc(), "-occurred_on", "id")[:limit]
-    for record in records:
-        offence = record.offence_type
-        yield ContributingItem(
-            measure_code=measure.code, measure_name=measure.name, item_type="record", id=record.pk,
-            ref=record.external_ref, kind=record.kind, occurred_on=record.occurred_on,
-            offence_code=offence.code if offence else "", offence_description=offence.description if offence else "",
-            is_approximation=bool(offence and offence.is_approximation), weight=record.weight,
-            weighting=measure.weighting, edition=edition.code if edition else "", months=1, harm=record.weight,
-            lat=record.lat, lon=record.lon,
-        )
+    records = records.annotate(measure_id=Value(measure.pk, output_field=IntegerField()))
+    return records.values(*_RECORD_VALUES, "weight", "measure_id").order_by(
+        F("weight").desc(), "-occurred_on", "id")[:limit]
+
+
+_RECORD_VALUES = ("id", "external_ref", "kind", "occurred_on", "lat", "lon", "offence_type__code",
+                  "offence_type__description", "offence_type__is_approximation")
+
+
+def _record_items(measures: list[Measure], area: Area, start: date, end: date, edition: CssEdition | None,
+                  limit: int) -> list[ContributingItem]:
+    """The heaviest records of every records-based measure, in one UNION ALL query."""
+    branches = [b for b in (_record_branch(m, area, start, end, edition, limit) for m in measures) if b is not None]
+    if not branches:
+        return []
+    if len(branches) == 1:
+        rows = list(branches[0])
+    elif connection.features.supports_slicing_ordering_in_compound:  # PostgreSQL: one round trip
+        rows = list(branches[0].union(*branches[1:], all=True))
+    else:  # SQLite cannot order and limit the parts of a UNION
+        rows = [row for branch in branches for row in branch]
+    by_id = {m.pk: m for m in measures}
+    items = []
+    for row in rows:
+        measure = by_id[row["measure_id"]]
+        items.append(ContributingItem(
+            measure_code=measure.code, measure_name=measure.name, item_type="record", id=row["id"],
+            ref=row["external_ref"], kind=row["kind"], occurred_on=row["occurred_on"],
+            offence_code=row["offence_type__code"] or "", offence_description=row["offence_type__description"] or "",
+            is_approximation=bool(row["offence_type__is_approximation"]), weight=row["weight"],
+            weighting=measure.weighting, edition=edition.code if edition else "", months=1, harm=row["weight"],
+            lat=row["lat"], lon=row["lon"],
+        ))
+    return items
 
 
 def _months_held(periods: list[tuple[date, date | None]], months: list[date]) -> int:
@@ -160,12 +193,37 @@ def _nominal_items(user, measure: Measure, area: Area, start: date, end: date, e
     return items[:limit]
 
 
+def _scored_measure_ids(area: Area, start: date, end: date, measures: list[Measure]) -> set[int]:
+    """The measures with any stored item for the area in the window: the others have nothing to list."""
+    return set(
+        HarmScore.objects.filter(area=area, month__gte=start, month__lte=end, measure__in=measures)
+        .filter(Q(count__gt=0) | Q(harm__gt=0)).values_list("measure_id", flat=True).distinct()
+    )
+
+
+def scores_version() -> str:
+    """Changes whenever a scoring run finishes: the key of everything cached from stored scores."""
+    from scoring.models import ScoringRun
+
+    last = ScoringRun.objects.filter(status=ScoringRun.Status.DONE).aggregate(id=Max("id"), at=Max("finished_at"))
+    return f"{last['id']}:{last['at'] and last['at'].timestamp()}"
+
+
+CACHE_SECONDS = 300
+
+
 def contributing_records(*, user, area_id: int, start: date, end: date, measure_code: str | None = None,
                          limit: int = 50) -> list[ContributingItem]:
     """The items with the most harm behind an area's score over start..end (months), audited.
 
     404 for a user who may not read the area's raw records, exactly as for a
     missing area. ``measure_code`` None means every active measure.
+
+    Only measures with stored items for the area and window are read (the
+    others add nothing), all records-based measures in one query. The result
+    is cached by area, window, measures, edition, which nominals the user may
+    read and the latest finished scoring run (the items add up to the stored
+    scores, which change only with a run); the audit event is written on every call.
     """
     area = access_area(user, area_id)
     if not can_view_records(user, area):
@@ -175,14 +233,14 @@ def contributing_records(*, user, area_id: int, start: date, end: date, measure_
         raise Http404("No such measure")
     start, end = start.replace(day=1), end.replace(day=1)
     edition = CssEdition.objects.filter(is_active=True).first()
-    items: list[ContributingItem] = []
-    for measure in measures:
-        if measure.source == Measure.Source.NOMINALS:
-            items.extend(_nominal_items(user, measure, area, start, end, edition, limit))
-        else:
-            items.extend(_record_items(measure, area, start, end, edition, limit))
-    items.sort(key=lambda i: (-i.harm, i.measure_code, i.id))
-    items = items[:limit]
+    may_read = user.has_perm("nominals.view_nominal")
+    may_read_restricted = may_read and user.has_perm("nominals.view_restricted_nominal")
+    key = (f"scoring:contributing:{area.pk}:{start}:{end}:{limit}:{edition and edition.pk}:"
+           f"{','.join(str(m.pk) for m in measures)}:{int(may_read)}{int(may_read_restricted)}:{scores_version()}")
+    items = cache.get(key)
+    if items is None:
+        items = _contributing(user, area, start, end, measures, edition, limit)
+        cache.set(key, items, CACHE_SECONDS)
     audit_record(
         user=user, action=AuditEvent.Action.VIEW, object_type="area_contributing_records", object_id=area.pk,
         detail={"start": start.isoformat(), "end": end.isoformat(), "measure": measure_code,
@@ -190,3 +248,15 @@ def contributing_records(*, user, area_id: int, start: date, end: date, measure_
                 "nominals": [i.id for i in items if i.item_type == "nominal" and i.id]},
     )
     return items
+
+
+def _contributing(user, area: Area, start: date, end: date, measures: list[Measure], edition, limit: int):
+    scored = _scored_measure_ids(area, start, end, measures)
+    measures = [m for m in measures if m.pk in scored]
+    items: list[ContributingItem] = _record_items(
+        [m for m in measures if m.source != Measure.Source.NOMINALS], area, start, end, edition, limit)
+    for measure in measures:
+        if measure.source == Measure.Source.NOMINALS:
+            items.extend(_nominal_items(user, measure, area, start, end, edition, limit))
+    items.sort(key=lambda i: (-i.harm, i.measure_code, i.id))
+    return items[:limit]

@@ -149,3 +149,26 @@ def test_it_hides_raw_records_from_officers_without_a_grant(scored, officer, ana
     nominal = next(i for i in items if i.item_type == "nominal")
     assert nominal.ref == "withheld" and nominal.id == 0 and nominal.harm == pytest.approx(3 * OCG_MONTH)
     assert sum(i.harm for i in items) == pytest.approx(338.25)
+
+
+def test_a_new_scoring_run_shows_new_contributing_records_at_once(scored, analyst):
+    before = selectors.contributing_records(user=analyst, area_id=scored.s1.pk, start=JAN, end=MAR)
+    record = f.RecordFactory(place=scored.s1, offence_type=scored.a, drug_supply=True, occurred_on=date(2023, 2, 3))
+    cached = selectors.contributing_records(user=analyst, area_id=scored.s1.pk, start=JAN, end=MAR)
+    assert [i.id for i in cached] == [i.id for i in before]  # same scoring run: the cached items
+    scores_recompute()
+    after = selectors.contributing_records(user=analyst, area_id=scored.s1.pk, start=JAN, end=MAR)
+    assert record.pk in [i.id for i in after]
+    assert AuditEvent.objects.filter(action="view", object_type="area_contributing_records").count() == 3
+
+
+def test_it_reads_no_records_for_measures_without_stored_scores(scored, analyst):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # S1 has no cannabis farm in the window: the stored scores say so and no record is read.
+    with CaptureQueriesContext(connection) as queries:
+        items = selectors.contributing_records(user=analyst, area_id=scored.s1.pk, start=JAN, end=MAR,
+                                               measure_code="cannabis-farms")
+    assert items == []
+    assert not [q for q in queries.captured_queries if "ingestion_record" in q["sql"]]

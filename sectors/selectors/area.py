@@ -77,7 +77,7 @@ def area_page(*, user, area: Area, ranking_kwargs: dict, filters: dict, page: st
     from django.core.paginator import Paginator
 
     from sectors.permissions import can_view_records
-    from sectors.selectors.records import area_records, records_layer, records_page_rows
+    from sectors.selectors.records import area_records, records_count, records_layer, records_page_rows
 
     summary = area_summary(user=user, area=area, **ranking_kwargs)
     ranking = summary["ranking"]
@@ -93,7 +93,10 @@ def area_page(*, user, area: Area, ranking_kwargs: dict, filters: dict, page: st
     if context["records_allowed"]:
         edition = ranking.edition
         qs = area_records(user=user, area=area, start=start, end=end, filters=filters)
-        context["records"] = Paginator(records_page_rows(qs, edition), per_page).get_page(page)
+        paginator = Paginator(records_page_rows(qs, edition), per_page)
+        # Counted on the bare records (no joins), capped: a force-wide window holds hundreds of thousands.
+        paginator.count, context["records_capped"] = records_count(qs)
+        context["records"] = paginator.get_page(page)
         context["layer"] = records_layer(user=user, area=area, start=start, end=end, filters=filters,
                                          edition=edition)
         context["top"] = list(scoring_selectors.contributing_records(user=user, area_id=area.id, start=start,

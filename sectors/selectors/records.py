@@ -6,6 +6,7 @@ read them, so a caller cannot forget the check. Auditing is the view's job (one 
 from datetime import date
 
 import h3
+from django.core.cache import cache
 from django.db.models import Count, FilteredRelation, FloatField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Round
 from django.http import Http404
@@ -61,9 +62,24 @@ def records_page_rows(qs: QuerySet[Record], edition) -> QuerySet[Record]:
 
 
 def records_layer(*, user, area: Area, start: date, end: date, filters: dict | None, edition) -> dict:
-    """The map layer of an area's records: points when few, H3 hexagons of harm when many."""
+    """The map layer of an area's records: points when few, H3 hexagons of harm when many.
+
+    Cached by area, window, filters, edition and the latest applied upload and finished scoring run,
+    so a new upload or run shows at once. The grid query counts the located records as well, so a
+    large area costs one query and a small one two.
+    """
     qs = area_records(user=user, area=area, start=start, end=end, filters=filters).filter(lat__isnull=False)
-    located = qs.count()
+    key = f"sectors:layer:{area.pk}:{start}:{end}:{_filters_key(filters)}:{edition and edition.pk}:{records_version()}"
+    layer = cache.get(key)
+    if layer is None:
+        layer = _layer(qs, edition)
+        cache.set(key, layer, CACHE_SECONDS)
+    return layer
+
+
+def _layer(qs: QuerySet[Record], edition) -> dict:
+    grid = list(_grid(qs, edition))
+    located = sum(g["n"] for g in grid)
     if located <= POINT_LIMIT:
         points = [
             {"lat": r["lat"], "lon": r["lon"], "kind": r["kind"], "ref": r["external_ref"],
@@ -71,18 +87,51 @@ def records_layer(*, user, area: Area, start: date, end: date, filters: dict | N
              "harm": round(r["weight"], 1)}
             for r in with_weight(qs, edition).values("lat", "lon", "kind", "external_ref", "occurred_on",
                                                      "offence_type__code", "weight")
-        ]
+        ] if located else []
         return {"mode": "points", "count": located, "points": points}
-    return {"mode": "hexagons", "count": located, "hexagons": hexagons(qs, edition)}
+    return {"mode": "hexagons", "count": located, "hexagons": _hexagons(grid)}
 
 
-def hexagons(qs: QuerySet[Record], edition) -> list[dict]:
-    grid = (
+def _filters_key(filters: dict | None) -> str:
+    return ",".join(f"{k}={v}" for k, v in sorted((filters or {}).items()) if v not in (None, ""))
+
+
+def records_version() -> str:
+    """Changes with every applied upload and every finished scoring run: the key of cached record reads."""
+    from django.db.models import Max
+
+    from ingestion.models import Upload
+    from scoring.selectors.drilldown import scores_version
+
+    upload = Upload.objects.filter(status=Upload.Status.APPLIED).aggregate(id=Max("id"), at=Max("finished_at"))
+    return f"{upload['id']}:{upload['at'] and upload['at'].timestamp()}:{scores_version()}"
+
+
+CACHE_SECONDS = 300
+# The records table counts at most this many records (a page number beyond it is clamped).
+COUNT_CAP = 10_000
+
+
+def records_count(qs: QuerySet[Record]) -> tuple[int, bool]:
+    """How many records the table pages through, counted without the page's joins, capped at COUNT_CAP."""
+    n = qs.order_by()[:COUNT_CAP + 1].count()
+    return min(n, COUNT_CAP), n > COUNT_CAP
+
+
+def _grid(qs: QuerySet[Record], edition):
+    return (
         with_weight(qs, edition)
         .values(glat=Round("lat", GRID_DECIMALS), glon=Round("lon", GRID_DECIMALS))
         .annotate(n=Count("id"), harm=Sum("weight"))
         .order_by()
     )
+
+
+def hexagons(qs: QuerySet[Record], edition) -> list[dict]:
+    return _hexagons(_grid(qs, edition))
+
+
+def _hexagons(grid) -> list[dict]:
     cells: dict[str, list] = {}
     for g in grid:
         cell = h3.latlng_to_cell(g["glat"], g["glon"], HEX_RESOLUTION)
