@@ -1,6 +1,7 @@
 """One area's page: its place in the ranking, its series, and (analysts) the groups and nominals there."""
 from datetime import date
 
+from django.core.cache import cache
 from django.db.models import Count, Q
 
 from nominals.models import Membership, Nominal
@@ -10,6 +11,7 @@ from sectors.models import Area, Level
 from sectors.selectors.charts import line_chart
 from sectors.selectors.shapes import _light
 
+CACHE_SECONDS = 300
 _HOME_FIELD = {Level.COMMAND: "home_command", Level.SECTOR: "home_sector", Level.NEIGHBOURHOOD: "home_area"}
 
 
@@ -31,8 +33,17 @@ def area_summary(*, user, area: Area, end_month=None, months: int = 12, measure_
     return {"ranking": ranking, "row": row, "of": len(ranking.rows), "breakdown": breakdown}
 
 
-def area_series(*, user, area: Area, measure_codes=None) -> list[tuple[date, float, int]]:
-    return list(scoring_selectors.area_series(user=user, area_id=area.id, measure_codes=measure_codes))
+def area_series(*, user, area: Area, measure_codes=None, version: str | None = None) -> list[tuple[date, float, int]]:
+    """The area's monthly series, cached until the next scoring run (the caller has checked access)."""
+    from sectors.selectors.records import records_version
+
+    codes = ",".join(sorted(measure_codes)) if measure_codes else "*"
+    key = f"sectors:series:{area.pk}:{codes}:{version or records_version()}"
+    series = cache.get(key)
+    if series is None:
+        series = list(scoring_selectors.area_series(user=user, area_id=area.id, measure_codes=measure_codes))
+        cache.set(key, series, CACHE_SECONDS)
+    return series
 
 
 def area_outline(area: Area) -> dict | None:
@@ -46,12 +57,30 @@ def active_memberships(area: Area, start: date, end_exclusive: date) -> Q:
     return where & Q(**{f"nominal__{field}": area}) if field else where
 
 
-def groups_and_nominals(*, user, area: Area, start: date, end_exclusive: date, limit: int = 50) -> dict | None:
-    """The groups with members living in the area during the window, and those members. Analysts only."""
+def groups_and_nominals(*, user, area: Area, start: date, end_exclusive: date, limit: int = 50,
+                        version: str | None = None) -> dict | None:
+    """The groups with members living in the area during the window, and those members. Analysts only.
+
+    Cached by area, window, whether restricted nominals may be read, and the latest applied upload
+    and finished scoring run (memberships arrive by upload).
+    """
     if not (roles.has_role(user, roles.ANALYST) or user.is_superuser):
         return None
+    from sectors.selectors.records import records_version
+
+    restricted = user.has_perm("nominals.view_restricted_nominal")
+    key = (f"sectors:groups:{area.pk}:{start}:{end_exclusive}:{limit}:{int(restricted)}:"
+           f"{version or records_version()}")
+    found = cache.get(key)
+    if found is None:
+        found = _groups_and_nominals(area, start, end_exclusive, limit, restricted)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def _groups_and_nominals(area: Area, start: date, end_exclusive: date, limit: int, restricted: bool) -> dict:
     memberships = Membership.objects.filter(active_memberships(area, start, end_exclusive))
-    if not user.has_perm("nominals.view_restricted_nominal"):
+    if not restricted:
         memberships = memberships.filter(nominal__is_restricted=False)
     groups = list(
         memberships.values("group_id", "group__ref", "group__name", "group__group_type")
@@ -77,19 +106,22 @@ def area_page(*, user, area: Area, ranking_kwargs: dict, filters: dict, page: st
     from django.core.paginator import Paginator
 
     from sectors.permissions import can_view_records
-    from sectors.selectors.records import area_records, records_count, records_layer, records_page_rows
+    from sectors.selectors.records import area_records, records_count, records_layer, records_page_rows, records_version
 
     summary = area_summary(user=user, area=area, **ranking_kwargs)
+    version = records_version()  # one stamp for every cached read below
     ranking = summary["ranking"]
     start, end = ranking.start, ranking.end
     context = {**summary, "area": area, "outline": area_outline(area), "start": start, "end": end,
-               "series": area_series(user=user, area=area, measure_codes=ranking_kwargs.get("measure_codes")),
+               "series": area_series(user=user, area=area, measure_codes=ranking_kwargs.get("measure_codes"),
+                                   version=version),
                "records_allowed": can_view_records(user, area), "records": None}
     series = context["series"]
     context["chart"] = line_chart(months=[m for m, _, _ in series], series=[("SOC harm", [h for _, h, _ in series])])
     if start is None or end is None:
         return context
-    context["groups"] = groups_and_nominals(user=user, area=area, start=start, end_exclusive=next_month(end))
+    context["groups"] = groups_and_nominals(user=user, area=area, start=start, end_exclusive=next_month(end),
+                                            version=version)
     if context["records_allowed"]:
         edition = ranking.edition
         qs = area_records(user=user, area=area, start=start, end=end, filters=filters)
@@ -98,7 +130,7 @@ def area_page(*, user, area: Area, ranking_kwargs: dict, filters: dict, page: st
         paginator.count, context["records_capped"] = records_count(qs)
         context["records"] = paginator.get_page(page)
         context["layer"] = records_layer(user=user, area=area, start=start, end=end, filters=filters,
-                                         edition=edition)
+                                         edition=edition, version=version)
         context["top"] = list(scoring_selectors.contributing_records(user=user, area_id=area.id, start=start,
                                                                      end=end, limit=10))
     return context

@@ -1,4 +1,6 @@
 """The sector overview: the ranking from scoring, shaped for the map and the table."""
+from django.utils.html import json_script
+
 from scoring import selectors as scoring_selectors
 from scoring.models import Measure
 from sectors.models import Level
@@ -29,6 +31,8 @@ def overview(*, user, level: int, end_month=None, months: int = 12, measure_code
     }
     features, legend, unmapped = choropleth(level=level, values=values, value_key="harm")
     return {"ranking": ranking, "table": table, "features": features, "legend": legend, "unmapped": unmapped,
+            # Serialised once here and cached with the rest, not on every request.
+            "features_script": json_script(features, "overview-features"),
             "level_label": Level(level).label, "window_months": months,
             "measure_codes": [m.code for m in ranking.measures]}
 

@@ -61,7 +61,8 @@ def records_page_rows(qs: QuerySet[Record], edition) -> QuerySet[Record]:
     return with_weight(qs, edition).select_related("offence_type", "upload").order_by("-occurred_on", "-id")
 
 
-def records_layer(*, user, area: Area, start: date, end: date, filters: dict | None, edition) -> dict:
+def records_layer(*, user, area: Area, start: date, end: date, filters: dict | None, edition,
+                  version: str | None = None) -> dict:
     """The map layer of an area's records: points when few, H3 hexagons of harm when many.
 
     Cached by area, window, filters, edition and the latest applied upload and finished scoring run,
@@ -69,7 +70,8 @@ def records_layer(*, user, area: Area, start: date, end: date, filters: dict | N
     large area costs one query and a small one two.
     """
     qs = area_records(user=user, area=area, start=start, end=end, filters=filters).filter(lat__isnull=False)
-    key = f"sectors:layer:{area.pk}:{start}:{end}:{_filters_key(filters)}:{edition and edition.pk}:{records_version()}"
+    key = (f"sectors:layer:{area.pk}:{start}:{end}:{_filters_key(filters)}:{edition and edition.pk}:"
+           f"{version or records_version()}")
     layer = cache.get(key)
     if layer is None:
         layer = _layer(qs, edition)
