@@ -106,17 +106,30 @@ class Record(models.Model):
     # No single-column indexes on the three area keys: the (area|sector|command, month)
     # indexes below lead with them and serve the same lookups; every index less is
     # one less to maintain per ingested row.
+    # db_constraint=False on the five keys below: their values are written only by
+    # ingestion (the locator, the crime-type map, the upload being applied), never
+    # typed by a user, and a database foreign key costs one trigger and one look-up per
+    # row at commit (five per record; about a quarter of a bulk load). The apply checks
+    # the few distinct ids of a file at once instead and holds them with FOR KEY SHARE
+    # until it commits (ingestion.services.records.Stage.check_keys). Django's on_delete
+    # (SET_NULL, PROTECT) still applies to every delete made through the ORM.
     area = models.ForeignKey("sectors.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                             db_index=False)
+                             db_index=False, db_constraint=False)
     sector = models.ForeignKey("sectors.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                               db_index=False)
+                               db_index=False, db_constraint=False)
     command = models.ForeignKey("sectors.Area", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+", db_index=False)
-    offence_type = models.ForeignKey("scoring.OffenceType", null=True, blank=True, on_delete=models.PROTECT)
+                                related_name="+", db_index=False, db_constraint=False)
+    # No index on offence_type or upload either: no page or scoring query filters records by
+    # them alone (scoring joins the weights from the record side), and the apply reads the
+    # areas it touched from its own statements. Deleting an upload or an offence type (never
+    # done by the application) then scans the records once.
+    offence_type = models.ForeignKey("scoring.OffenceType", null=True, blank=True, on_delete=models.PROTECT,
+                                     db_index=False, db_constraint=False)
     drug_supply = models.BooleanField(default=False)
     cannabis_farm = models.BooleanField(default=False)
     firearms_discharge = models.BooleanField(default=False)
-    upload = models.ForeignKey(Upload, null=True, blank=True, on_delete=models.SET_NULL, related_name="records")
+    upload = models.ForeignKey(Upload, null=True, blank=True, on_delete=models.SET_NULL, related_name="records",
+                               db_index=False, db_constraint=False)
     is_synthetic = models.BooleanField(default=False)
     details = models.JSONField(default=dict, blank=True)
 
