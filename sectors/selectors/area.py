@@ -103,10 +103,8 @@ def next_month(month: date) -> date:
 def area_page(*, user, area: Area, ranking_kwargs: dict, filters: dict, page: str | int | None,
               per_page: int = 50) -> dict:
     """Everything the area page shows. Raw records (page, layer, top records) only if the user may read them."""
-    from django.core.paginator import Paginator
-
     from sectors.permissions import can_view_records
-    from sectors.selectors.records import area_records, records_count, records_layer, records_page_rows, records_version
+    from sectors.selectors.records import area_records, filters_key, records_layer, records_page, records_version
 
     summary = area_summary(user=user, area=area, **ranking_kwargs)
     version = records_version()  # one stamp for every cached read below
@@ -125,10 +123,8 @@ def area_page(*, user, area: Area, ranking_kwargs: dict, filters: dict, page: st
     if context["records_allowed"]:
         edition = ranking.edition
         qs = area_records(user=user, area=area, start=start, end=end, filters=filters)
-        paginator = Paginator(records_page_rows(qs, edition), per_page)
-        # Counted on the bare records (no joins), capped: a force-wide window holds hundreds of thousands.
-        paginator.count, context["records_capped"] = records_count(qs)
-        context["records"] = paginator.get_page(page)
+        context["records"], context["records_capped"] = records_page(qs, edition, page, per_page, version,
+                                                                     key=f"{area.pk}:{start}:{end}:{filters_key(filters)}")
         context["layer"] = records_layer(user=user, area=area, start=start, end=end, filters=filters,
                                          edition=edition, version=version)
         context["top"] = list(scoring_selectors.contributing_records(user=user, area_id=area.id, start=start,

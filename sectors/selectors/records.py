@@ -7,6 +7,7 @@ from datetime import date
 
 import h3
 from django.core.cache import cache
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, FilteredRelation, FloatField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Round
 from django.http import Http404
@@ -70,7 +71,7 @@ def records_layer(*, user, area: Area, start: date, end: date, filters: dict | N
     large area costs one query and a small one two.
     """
     qs = area_records(user=user, area=area, start=start, end=end, filters=filters).filter(lat__isnull=False)
-    key = (f"sectors:layer:{area.pk}:{start}:{end}:{_filters_key(filters)}:{edition and edition.pk}:"
+    key = (f"sectors:layer:{area.pk}:{start}:{end}:{filters_key(filters)}:{edition and edition.pk}:"
            f"{version or records_version()}")
     layer = cache.get(key)
     if layer is None:
@@ -94,7 +95,7 @@ def _layer(qs: QuerySet[Record], edition) -> dict:
     return {"mode": "hexagons", "count": located, "hexagons": _hexagons(grid)}
 
 
-def _filters_key(filters: dict | None) -> str:
+def filters_key(filters: dict | None) -> str:
     return ",".join(f"{k}={v}" for k, v in sorted((filters or {}).items()) if v not in (None, ""))
 
 
@@ -118,6 +119,30 @@ def records_count(qs: QuerySet[Record]) -> tuple[int, bool]:
     """How many records the table pages through, counted without the page's joins, capped at COUNT_CAP."""
     n = qs.order_by()[:COUNT_CAP + 1].count()
     return min(n, COUNT_CAP), n > COUNT_CAP
+
+
+def records_page(qs: QuerySet[Record], edition, page, per_page: int, version: str, key: str) -> tuple[Page, bool]:
+    """One page of the records table (newest first) and whether the count was capped.
+
+    The count and the page's rows are cached by ``key`` (area, window, filters), page, edition and
+    ``version`` (records_version()): the caller audits every view, cached or not.
+    """
+    rows = records_page_rows(qs, edition)
+    paginator = Paginator(rows, per_page)
+    count_key = f"sectors:records-count:{key}:{version}"
+    counted = cache.get(count_key)
+    if counted is None:
+        counted = records_count(qs)
+        cache.set(count_key, counted, CACHE_SECONDS)
+    paginator.count, capped = counted
+    number = paginator.get_page(page).number  # clamps a bad or out-of-range page, as get_page does
+    rows_key = f"sectors:records-page:{key}:{number}:{per_page}:{edition and edition.pk}:{version}"
+    object_list = cache.get(rows_key)
+    if object_list is None:
+        bottom = (number - 1) * per_page
+        object_list = list(rows[bottom:bottom + per_page])
+        cache.set(rows_key, object_list, CACHE_SECONDS)
+    return Page(object_list, number, paginator), capped
 
 
 def _grid(qs: QuerySet[Record], edition):
