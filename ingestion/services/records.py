@@ -7,10 +7,13 @@ The apply is one INSERT ... SELECT ... ON CONFLICT (source, external_ref)
 DO UPDATE ... WHERE <something changed>, in one transaction: the database
 reports how many rows it inserted or changed, the rest are unchanged.
 """
+import contextlib
 import itertools
+import sys
 
 import numpy as np
 from django.db import connection, transaction
+from psycopg.copy import QueuedLibpqWriter
 
 from ingestion.models import Upload
 from ingestion.readers import FileRejected, open_table
@@ -61,8 +64,10 @@ def process_records(run, schema_class, fileobj) -> dict | None:
         with transaction.atomic():
             run.lock()
             stage.check_keys()
-            old = stage.locations_changing(source, schema.record_kind)
+            # PostgreSQL: the upsert returns where the changed records were (stage.replaced).
+            old = set() if stage.postgres else stage.locations_changing(source, schema.record_kind)
             applied = stage.upsert(source, schema.record_kind, upload.pk)
+            old |= stage.replaced
             if stage.with_links:
                 stage.apply_links(source)
             new = stage.locations_of_upload(upload.pk)
@@ -94,9 +99,12 @@ def _validate(run, schema, rows, stage) -> dict:
                 good.append((row_no, clean))
         total += len(batch)
         unlocated += _locate(locator, good, cache)
+        # The previous batch has been streaming into the stage while this one was parsed.
+        stage.flush()
+        run.progress(rows_validated=total)
         stage.write(good)
         staged += len(good)
-        run.progress(rows_validated=total)
+    stage.flush()
     if total == 0:
         raise FileRejected("The file has a header but no data rows.", row=2)
     stage.analyze()
@@ -116,34 +124,31 @@ def _locate(locator, good, cache: dict) -> int:
     The cache maps a point to its three ids and to their COPY text ("12\t34\t56"),
     so a known point costs one dict look-up per row.
     """
-    misses = {}
+    pending = []
     for _, clean in good:
-        if clean["lat"] is not None:
-            point = (clean["lon"], clean["lat"])
-            if point not in cache:
-                misses[point] = None
-    if misses:
-        points = np.array(list(misses), dtype=float)
+        lat = clean["lat"]
+        if lat is None:
+            clean["area_id"] = clean["sector_id"] = clean["command_id"] = None
+            clean["_where"] = _NOWHERE
+            continue
+        known = cache.get((clean["lon"], lat))
+        if known is None:
+            pending.append(clean)
+        else:
+            clean["area_id"], clean["sector_id"], clean["command_id"], clean["_where"] = known
+    if pending:
+        misses = list({(clean["lon"], clean["lat"]): None for clean in pending})
+        points = np.array(misses, dtype=float)
         found = locator.locate(points[:, 0], points[:, 1])
         columns = [found.get(level) or [None] * len(points) for level in _LEVELS]
         if len(cache) + len(misses) > _POINT_CACHE_MAX:
             cache.clear()
-        for i, point in enumerate(misses):
-            cache[point] = _located(columns[0][i], columns[1][i], columns[2][i])
-    outside = 0
-    for _, clean in good:
-        if clean["lat"] is None:
-            clean["area_id"] = clean["sector_id"] = clean["command_id"] = None
-            clean["_where"] = _NOWHERE
-            continue
-        known = cache.get((clean["lon"], clean["lat"]))
-        if known is None:  # the cache was cleared mid-batch: locate this point alone
-            found = locator.locate([clean["lon"]], [clean["lat"]])
-            known = _located(*((found.get(level) or [None])[0] for level in _LEVELS))
-        clean["area_id"], clean["sector_id"], clean["command_id"], clean["_where"] = known
-        if known[3] is _NOWHERE:
-            outside += 1
-    return outside
+        located = {point: _located(columns[0][i], columns[1][i], columns[2][i]) for i, point in enumerate(misses)}
+        cache.update(located)
+        for clean in pending:
+            clean["area_id"], clean["sector_id"], clean["command_id"], clean["_where"] = located[
+                (clean["lon"], clean["lat"])]
+    return sum(1 for _, clean in good if clean["_where"] is _NOWHERE and clean["lat"] is not None)
 
 
 _NOWHERE = "\\N\t\\N\t\\N"
@@ -209,7 +214,8 @@ class Stage:
         self.name = f"ingest_stage_{upload_id}"
         self.links = f"ingest_links_{upload_id}"
         self.with_links = with_links
-        self.area_ids, self.offence_ids, self.written = set(), set(), set()
+        self.area_ids, self.offence_ids, self.written, self.replaced = set(), set(), set(), set()
+        self.copying = None  # the COPY still streaming the last batch (PostgreSQL)
         self.postgres = connection.vendor == "postgresql"
         json_type = "jsonb" if self.postgres else "text"
         with connection.cursor() as cursor:
@@ -227,6 +233,7 @@ class Stage:
                 )
 
     def drop(self) -> None:
+        self.abort()
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {self.name}")
             cursor.execute(f"DROP TABLE IF EXISTS {self.links}")
@@ -238,10 +245,25 @@ class Stage:
             self.area_ids.update({c[key] for _, c in good})
         self.offence_ids.update({c["offence_type_id"] for _, c in good})
         links = [(c["external_ref"], nominal_id, role) for _, c in good for nominal_id, role in c.get("links", ())]
+        if self.postgres and not self.with_links:
+            # The COPY text is built here, one string per batch (a third of the cost of handing
+            # psycopg one tuple per row), and sent by psycopg's writer thread: the COPY stays open
+            # while the next batch is parsed, and flush() ends it.
+            self.flush()
+            copying = contextlib.ExitStack()
+            try:
+                cursor = copying.enter_context(connection.cursor())
+                copy = copying.enter_context(cursor.copy(
+                    f"COPY {self.name} ({', '.join(_STAGE_COLUMNS)}) FROM STDIN",
+                    writer=QueuedLibpqWriter(cursor.cursor)))
+                copy.write(_copy_lines(good))
+            except BaseException:
+                copying.__exit__(*sys.exc_info())
+                raise
+            self.copying = copying
+            return
         with connection.cursor() as cursor:
             if self.postgres:
-                # The COPY text is built here, one string per batch: a third of the cost of
-                # handing psycopg one tuple per row to adapt.
                 with cursor.copy(f"COPY {self.name} ({', '.join(_STAGE_COLUMNS)}) FROM STDIN") as copy:
                     copy.write(_copy_lines(good))
                 if links:
@@ -259,6 +281,22 @@ class Stage:
                 cursor.executemany(f"INSERT INTO {self.name} VALUES ({marks})", rows)
                 if links:
                     cursor.executemany(f"INSERT INTO {self.links} VALUES (%s, %s, %s)", links)
+
+    def flush(self) -> None:
+        """Wait for the COPY in progress (if any) to end."""
+        copying, self.copying = self.copying, None
+        if copying is not None:
+            copying.close()
+
+    def abort(self) -> None:
+        """End the COPY in progress (if any) without its rows."""
+        copying, self.copying = self.copying, None
+        if copying is not None:
+            try:
+                raise RuntimeError("staging abandoned")
+            except RuntimeError:
+                with contextlib.suppress(Exception):
+                    copying.__exit__(*sys.exc_info())
 
     def analyze(self) -> None:
         """Statistics for the planner: the apply joins the stage to ingestion_record."""
@@ -353,14 +391,32 @@ class Stage:
                   f"offence_type_id, drug_supply, cannabis_farm, firearms_discharge, %s, FALSE, details "
                   f"FROM {self.name} s WHERE NOT EXISTS (SELECT 1 FROM ingestion_record e "
                   f"WHERE e.source = %s AND e.external_ref = s.external_ref) "
-                  # In area order: the area/sector/command indexes then take their new entries
-                  # page by page instead of at random (and the heap is laid out as pages read it).
-                  f"ORDER BY sector_id, month, area_id "
                   f"ON CONFLICT (source, external_ref) DO UPDATE SET {updates} "
                   f"WHERE {self._changed('r', 'excluded')}")
-        statements = [(update, [upload_id, kind, source]), (insert, [kind, source, upload_id, source])]
         applied = 0
-        self.written = set()
+        self.written, self.replaced = set(), set()
+        if self.postgres:
+            # The update, with the changed records' old places: one join of the stage to the records
+            # finds what changed and where it was; the update then goes by primary key.
+            changed = (f"SELECT r.id AS rid, r.area_id AS old_area_id, r.sector_id AS old_sector_id, "
+                       f"r.command_id AS old_command_id, r.month AS old_month, s.* FROM ingestion_record r "
+                       f"JOIN (SELECT st.*, %s AS upload_id FROM ({staged}) st) s "
+                       f"ON r.source = %s AND r.external_ref = s.external_ref WHERE {self._changed('r', 's')}")
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"WITH c AS MATERIALIZED ({changed}), w AS (UPDATE ingestion_record AS r SET {sets} FROM c s "
+                    "WHERE r.id = s.rid RETURNING s.old_area_id, s.old_sector_id, s.old_command_id, s.old_month, "
+                    "r.area_id, r.sector_id, r.command_id, r.month) "
+                    "SELECT *, COUNT(*) FROM w GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
+                    [upload_id, kind, source],
+                )
+                for row in cursor.fetchall():
+                    self.replaced.add(row[:4])
+                    self.written.add(row[4:8])
+                    applied += row[8]
+            statements = [(insert, [kind, source, upload_id, source])]
+        else:
+            statements = [(update, [upload_id, kind, source]), (insert, [kind, source, upload_id, source])]
         with connection.cursor() as cursor:
             for sql, params in statements:
                 if self.postgres:
