@@ -118,13 +118,20 @@ def area_page(*, user, area: Area, ranking_kwargs: dict, filters: dict, page: st
     context["chart"] = line_chart(months=[m for m, _, _ in series], series=[("SOC harm", [h for _, h, _ in series])])
     if start is None or end is None:
         return context
+    # The rendered chart, groups and records table are cached under this key (with the page number
+    # for the records): templates/sectors/area.html.
+    context["fragment_key"] = (
+        f"{area.pk}:{start}:{end}:{','.join(sorted(ranking_kwargs.get('measure_codes') or ['*']))}:"
+        f"{filters_key(filters)}:{ranking.edition and ranking.edition.pk}:"
+        f"{int(user.has_perm('nominals.view_restricted_nominal'))}:{version}"
+    )
     context["groups"] = groups_and_nominals(user=user, area=area, start=start, end_exclusive=next_month(end),
                                             version=version)
     if context["records_allowed"]:
         edition = ranking.edition
         qs = area_records(user=user, area=area, start=start, end=end, filters=filters)
-        context["records"], context["records_capped"] = records_page(qs, edition, page, per_page, version,
-                                                                     key=f"{area.pk}:{start}:{end}:{filters_key(filters)}")
+        context["records"], context["records_capped"] = records_page(
+            qs, edition, page, per_page, version, key=f"{area.pk}:{start}:{end}:{filters_key(filters)}")
         context["layer"] = records_layer(user=user, area=area, start=start, end=end, filters=filters,
                                          edition=edition, version=version)
         context["top"] = list(scoring_selectors.contributing_records(user=user, area_id=area.id, start=start,

@@ -85,6 +85,17 @@ def test_it_filters_and_pages_records(world, analyst, login):
     assert response.context["records"].paginator.count == 14
 
 
+def test_the_cached_records_table_follows_the_filters(world, analyst, login):
+    client = login(analyst)
+    everything = client.get(_url(world))
+    filtered = client.get(_url(world) + "?kind=crimestoppers")
+    shown = [r.external_ref for r in filtered.context["records"]]
+    hidden = [r.external_ref for r in everything.context["records"] if r.external_ref not in shown]
+    assert len(shown) == 2 and hidden
+    body = filtered.content.decode().split('id="records-h"')[1]
+    assert all(ref in body for ref in shown) and not any(f">{ref}{end}" in body for ref in hidden for end in "< ")
+
+
 def test_it_draws_hexagons_when_records_are_many(world, analyst, login, monkeypatch):
     monkeypatch.setattr(records_selectors, "POINT_LIMIT", 5)
     layer = login(analyst).get(_url(world)).context["layer"]
