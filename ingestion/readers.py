@@ -74,39 +74,36 @@ def _open_csv(fileobj: IO[bytes]):
     # Incremental decoder: a bad byte is found where it is, without reading the file twice.
     text = io.TextIOWrapper(_raw_file(fileobj), encoding="utf-8-sig", errors="strict", newline="")
     reader = csv.reader(text)
-    state = {"row": 1}
 
-    def next_row():
-        try:
-            return next(reader)
-        except UnicodeDecodeError as exc:
+    def rejected(exc, row):
+        if isinstance(exc, UnicodeDecodeError):
             bad = exc.object[exc.start:exc.start + 1].hex()
-            raise FileRejected(
-                f"The file is not UTF-8 text (byte 0x{bad} near row {state['row'] + 1}). "
-                "Save it as 'CSV UTF-8' and upload it again.", row=state["row"] + 1,
-            ) from None
-        except csv.Error as exc:
-            if "field larger than field limit" in str(exc):
-                raise FileRejected(
-                    f"Field too long near row {state['row'] + 1}: a value is over {MAX_FIELD_CHARS:,} characters.",
-                    row=state["row"] + 1,
-                ) from None
-            raise FileRejected(f"Unreadable CSV near row {state['row'] + 1}: {exc}.", row=state["row"] + 1) from None
+            return FileRejected(
+                f"The file is not UTF-8 text (byte 0x{bad} near row {row}). "
+                "Save it as 'CSV UTF-8' and upload it again.", row=row,
+            )
+        if "field larger than field limit" in str(exc):
+            return FileRejected(f"Field too long near row {row}: a value is over {MAX_FIELD_CHARS:,} characters.",
+                                row=row)
+        return FileRejected(f"Unreadable CSV near row {row}: {exc}.", row=row)
 
     try:
-        header = next_row()
+        header = next(reader)
     except StopIteration:
         raise FileRejected("The file is empty.") from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise rejected(exc, 2) from None
 
     def rows():
-        while True:
-            try:
-                values = next_row()
-            except StopIteration:
-                return
-            state["row"] += 1
-            if values and "".join(values).strip():  # skip blank lines (and lines of bare commas)
-                yield state["row"], values
+        row = 1
+        try:
+            # One loop over the reader (not a call per row): this runs for every line of the file.
+            for values in reader:
+                row += 1
+                if values and "".join(values).strip():  # skip blank lines (and lines of bare commas)
+                    yield row, values
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise rejected(exc, row + 1) from None
 
     return [h.strip() for h in header], rows()
 

@@ -121,8 +121,8 @@ _LEVELS = (Level.NEIGHBOURHOOD, Level.SECTOR, Level.COMMAND)
 def _locate(locator, good, cache: dict) -> int:
     """Set area/sector/command on each row; the number of points outside every area.
 
-    The cache maps a point to its three ids and to their COPY text ("12\t34\t56"),
-    so a known point costs one dict look-up per row.
+    The cache maps a point to its three ids and to the COPY text of the point and
+    the ids ("54.97\t-1.61\t12\t34\t56"), so a known point costs one dict look-up per row.
     """
     pending = []
     for _, clean in good:
@@ -136,6 +136,7 @@ def _locate(locator, good, cache: dict) -> int:
             pending.append(clean)
         else:
             clean["area_id"], clean["sector_id"], clean["command_id"], clean["_where"] = known
+    outside = 0
     if pending:
         misses = list({(clean["lon"], clean["lat"]): None for clean in pending})
         points = np.array(misses, dtype=float)
@@ -143,22 +144,25 @@ def _locate(locator, good, cache: dict) -> int:
         columns = [found.get(level) or [None] * len(points) for level in _LEVELS]
         if len(cache) + len(misses) > _POINT_CACHE_MAX:
             cache.clear()
-        located = {point: _located(columns[0][i], columns[1][i], columns[2][i]) for i, point in enumerate(misses)}
+        located = {point: _located(point, columns[0][i], columns[1][i], columns[2][i])
+                   for i, point in enumerate(misses)}
         cache.update(located)
         for clean in pending:
             clean["area_id"], clean["sector_id"], clean["command_id"], clean["_where"] = located[
                 (clean["lon"], clean["lat"])]
-    return sum(1 for _, clean in good if clean["_where"] is _NOWHERE and clean["lat"] is not None)
+    for _, clean in good:
+        if clean["area_id"] is None and clean["sector_id"] is None and clean["command_id"] is None:
+            outside += clean["lat"] is not None
+    return outside
 
 
-_NOWHERE = "\\N\t\\N\t\\N"
+_NOWHERE = "\t".join(["\\N"] * 5)  # no point: lat, lon, area, sector, command all NULL
 
 
-def _located(area_id, sector_id, command_id) -> tuple:
-    area_id, sector_id, command_id = (None if v is None else int(v) for v in (area_id, sector_id, command_id))
-    if area_id is None and sector_id is None and command_id is None:
-        return None, None, None, _NOWHERE
-    return area_id, sector_id, command_id, "\t".join(_copy_text(v) for v in (area_id, sector_id, command_id))
+def _located(point, area_id, sector_id, command_id) -> tuple:
+    lon, lat = point
+    ids = tuple(None if v is None else int(v) for v in (area_id, sector_id, command_id))
+    return (*ids, "\t".join(_copy_text(v) for v in (lat, lon, *ids)))
 
 
 # COPY text format: backslash, tab, newline and carriage return are escaped; NULL is \N.
@@ -181,22 +185,29 @@ def _copy_text(value) -> str:
 
 
 def _copy_lines(good) -> str:
-    """The batch as COPY text, in _STAGE_COLUMNS order."""
-    null = "\\N"
+    """The batch as COPY text, in _STAGE_COLUMNS order (lat, lon and the area ids come from _locate)."""
     lines = []
     append = lines.append
+    days = {}
     for row_no, c in good:
         day = c["occurred_on"]
-        lat, lon, offence, details = c["lat"], c["lon"], c["offence_type_id"], c["details"]
+        dates = days.get(day)
+        if dates is None:
+            dates = days[day] = f"{day.isoformat()}\t{day.replace(day=1).isoformat()}"
+        ref, offence, details = c["external_ref"], c["offence_type_id"], c["details"]
+        if "\\" in ref or "\t" in ref or "\n" in ref or "\r" in ref:
+            ref = ref.translate(_COPY_ESCAPES)
         if "\\" in details or "\t" in details or "\n" in details or "\r" in details:
             details = details.translate(_COPY_ESCAPES)
         append(
-            f"{row_no}\t{_copy_text(c['external_ref'])}\t{day.isoformat()}\t{day.replace(day=1).isoformat()}\t"
-            f"{null if lat is None else repr(lat)}\t{null if lon is None else repr(lon)}\t{c['_where']}\t"
-            f"{null if offence is None else offence}\t{'t' if c['drug_supply'] else 'f'}\t"
-            f"{'t' if c['cannabis_farm'] else 'f'}\t{'t' if c['firearms_discharge'] else 'f'}\t{details}\n"
+            f"{row_no}\t{ref}\t{dates}\t{c['_where']}\t{_NULL if offence is None else offence}\t"
+            f"{'t' if c['drug_supply'] else 'f'}\t{'t' if c['cannabis_farm'] else 'f'}\t"
+            f"{'t' if c['firearms_discharge'] else 'f'}\t{details}\n"
         )
     return "".join(lines)
+
+
+_NULL = "\\N"
 
 
 def _affected(locations: set) -> dict:
