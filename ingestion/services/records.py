@@ -3,9 +3,12 @@
 Valid rows are located batch by batch and written to a temporary staging table
 on the run's own database connection (COPY on PostgreSQL, executemany
 elsewhere), so memory stays flat and duplicate references are found by SQL.
-The apply is one INSERT ... SELECT ... ON CONFLICT (source, external_ref)
-DO UPDATE ... WHERE <something changed>, in one transaction: the database
-reports how many rows it inserted or changed, the rest are unchanged.
+The apply is one transaction: the file's distinct area and offence-type ids are
+checked and locked (Stage.check_keys, in place of per-row foreign keys), existing
+records that differ are updated by one join, and the new ones are inserted by an
+INSERT ... SELECT ... WHERE NOT EXISTS (ON CONFLICT only for a reference inserted
+meanwhile). The database reports how many rows it inserted or changed; the rest
+are unchanged.
 """
 import contextlib
 import itertools
