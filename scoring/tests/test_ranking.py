@@ -172,3 +172,13 @@ def test_it_reads_no_records_for_measures_without_stored_scores(scored, analyst)
                                                measure_code="cannabis-farms")
     assert items == []
     assert not [q for q in queries.captured_queries if "ingestion_record" in q["sql"]]
+
+
+def test_the_cached_items_keep_identities_withheld_per_user(scored, officer, analyst):
+    area_records_grant(user=officer, area=scored.s3, granted_by=analyst)
+    as_officer = selectors.contributing_records(user=officer, area_id=scored.s3.pk, start=JAN, end=MAR)
+    as_analyst = selectors.contributing_records(user=analyst, area_id=scored.s3.pk, start=JAN, end=MAR)
+    again = selectors.contributing_records(user=officer, area_id=scored.s3.pk, start=JAN, end=MAR)
+    assert [i.ref for i in as_officer if i.item_type == "nominal"] == ["withheld"]
+    assert [i.ref for i in as_analyst if i.item_type == "nominal"] == [scored.n3.ref]
+    assert [i.ref for i in again if i.item_type == "nominal"] == ["withheld"]
