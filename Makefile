@@ -51,6 +51,7 @@ test: venv-test chromium
 bench: venv-test
 	DATABASE_URL=$${DATABASE_URL-$(TEST_DATABASE_URL)} $(BIN)/python bench/ingest.py
 	DATABASE_URL=$${DATABASE_URL-$(TEST_DATABASE_URL)} $(BIN)/python bench/recompute.py
+	DATABASE_URL=$${DATABASE_URL-$(TEST_DATABASE_URL)} $(BIN)/python bench/pages.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles test-artifacts
