@@ -1,6 +1,6 @@
 from django.db.models import Count
 
-from ingestion.models import Record, RecordKind, Upload
+from ingestion.models import Record, RecordKind
 from nominals.models import Group, Nominal
 from portal import roles
 from sectors.models import Area, Level
