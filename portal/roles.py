@@ -10,6 +10,8 @@ ALL_ROLES = [ANALYST, OFFICER, PARTNER, GOVERNANCE, ADMINISTRATOR]
 
 # Model-level permissions each role holds ("app_label.codename").
 ROLE_PERMISSIONS = {
+    # Restricted nominals are not in any role: they are granted one by one
+    # (nominals.permissions.nominal_access_grant).
     ANALYST: [
         "ingestion.view_record",
         "ingestion.add_upload",
@@ -25,7 +27,6 @@ ROLE_PERMISSIONS = {
         "scoring.view_measure",
         "sectors.view_area",
     ],
-    # Restricted nominals are granted one by one (nominals.permissions.nominal_access_grant).
     # Partners get object permissions on their own organisation's uploads only.
     PARTNER: ["ingestion.add_upload"],
     GOVERNANCE: ["portal.view_auditevent"],
