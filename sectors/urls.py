@@ -14,6 +14,7 @@ urlpatterns = [
 urlpatterns += [
     path("themes/", views.themes, name="themes"),
     path("themes/<slug:slug>/", views.theme, name="theme"),
+    path("themes/<slug:slug>/export.csv", views.theme_export, name="theme-export"),
     path("demand/", views.demand, name="demand"),
     path("demand/export.csv", views.demand_export, {"fmt": "csv"}, name="demand_csv"),
     path("demand/export.xlsx", views.demand_export, {"fmt": "xlsx"}, name="demand_xlsx"),

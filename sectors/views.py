@@ -130,6 +130,24 @@ def theme(request, slug: str):
     })
 
 
+@require_GET
+def theme_export(request, slug: str):
+    """The theme's table by sector as CSV, for the window shown. Audited."""
+    _require_rankings(request.user)
+    theme = THEMES.get(slug)
+    if theme is None:
+        raise Http404("No such theme")
+    window = theme_window(theme=theme, **WindowForm(request.GET or None).window())
+    if window is None:
+        raise Http404("Nothing recorded yet")
+    data = theme_view(user=request.user, theme=theme, start=window[0], end=window[1])
+    audit_record(user=request.user, action=AuditEvent.Action.EXPORT, object_type="theme", object_id=slug,
+                 request=request, detail={"start": str(window[0]), "end": str(window[1])})
+    header = ["sector_code", "sector_name", *data["labels"], "total"]
+    rows = ([r["area"]["code"], r["area"]["name"], *r["counts"], r["total"]] for r in data["table"])
+    return exports.csv_response(f"{slug}-{window[0]:%Y-%m}-{window[1]:%Y-%m}.csv", header, rows)
+
+
 def _require_demand(user) -> None:
     if not can_see_demand(user):
         raise Http404("No such page")

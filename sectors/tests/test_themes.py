@@ -48,3 +48,21 @@ def test_it_says_what_to_do_without_data(db, analyst, login):
     response = login(analyst).get("/themes/drug-deaths/")
     assert response.status_code == 200
     assert b"upload" in response.content
+
+
+def test_it_exports_the_table_shown_and_audits_it(world, analyst, login, django_assert_max_num_queries):
+    from portal.models import AuditEvent
+
+    client = login(analyst)
+    shown = client.get("/themes/firearms/").context["table"]
+    with django_assert_max_num_queries(16):
+        response = client.get("/themes/firearms/export.csv")
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert lines[0].startswith("sector_code,sector_name,")
+    assert [line.split(",")[0] for line in lines[1:]] == [r["area"]["code"] for r in shown]
+    assert AuditEvent.objects.filter(action="export", object_type="theme", object_id="firearms").exists()
+
+
+@pytest.mark.parametrize("role", NO_RANKINGS)
+def test_it_hides_theme_exports_from_everyone_else(world, cast, login, role):
+    assert login(cast[role]).get("/themes/firearms/export.csv").status_code == 404
