@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Exists, FloatField, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -11,19 +11,17 @@ from nominals.models import DiversionReferral, Group, LinkRole, Membership, Reco
 from nominals.permissions import access_group, access_nominal, can_research, nominals_visible
 from portal.audit import audit_record
 from portal.models import AuditEvent
-from scoring.models import CssEdition, OffenceWeight
+from scoring.models import CssEdition
+from sectors.selectors.records import with_weight
 
 OFFENDING_ROLES = [LinkRole.SUSPECT, LinkRole.OFFENDER, LinkRole.ASSOCIATE]
 BEFORE_AFTER_MONTHS = 6
 
 
 def _with_weight(records):
-    """Annotate each record with its offence's weight in the active CSS edition (0 if none)."""
+    """Records annotated with their offence's weight in the active CSS edition (0 if none)."""
     edition = CssEdition.objects.filter(is_active=True).first()
-    weight = OffenceWeight.objects.filter(edition=edition, offence_type_id=OuterRef("offence_type_id"))
-    return records.annotate(
-        weight=Coalesce(Subquery(weight.values("weight")[:1], output_field=FloatField()), 0.0)
-    ), edition
+    return with_weight(records, edition), edition
 
 
 def groups_list(*, user, group_type: str = ""):

@@ -79,10 +79,7 @@ class _Places:
 
 
 def _located(points):
-    located = current_locator().locate([p[1] for p in points], [p[0] for p in points])
-    return list(zip(located.get(Level.NEIGHBOURHOOD, [None] * len(points)),
-                    located.get(Level.SECTOR, [None] * len(points)),
-                    located.get(Level.COMMAND, [None] * len(points))))
+    return current_locator().places([p[1] for p in points], [p[0] for p in points])
 
 
 @transaction.atomic

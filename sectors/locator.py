@@ -83,6 +83,14 @@ class Locator:
         return result
 
 
+    def places(self, lons, lats) -> list[tuple[int | None, int | None, int | None]]:
+        """(neighbourhood, sector, command) ids per point: what a record or a home stores."""
+        found = self.locate(lons, lats)
+        n = len(lons)
+        columns = [found.get(level) or [None] * n for level in (Level.NEIGHBOURHOOD, Level.SECTOR, Level.COMMAND)]
+        return list(zip(*columns))
+
+
 _cache: dict = {}
 
 

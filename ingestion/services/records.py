@@ -22,7 +22,6 @@ from ingestion.models import Upload
 from ingestion.readers import FileRejected, open_table
 from ingestion.schemas import SKIP, RowInvalid
 from ingestion.services.processing import BATCH_ROWS
-from sectors.models import Level
 
 _STAGE_COLUMNS = [
     "row_no", "external_ref", "occurred_on", "month", "lat", "lon", "area_id", "sector_id", "command_id",
@@ -118,7 +117,6 @@ def _validate(run, schema, rows, stage) -> dict:
 # anonymised map points, so after the first batches almost every point is known.
 # Bounded, so memory stays flat whatever the file.
 _POINT_CACHE_MAX = 200_000
-_LEVELS = (Level.NEIGHBOURHOOD, Level.SECTOR, Level.COMMAND)
 
 
 def _locate(locator, good, cache: dict) -> int:
@@ -143,12 +141,10 @@ def _locate(locator, good, cache: dict) -> int:
     if pending:
         misses = list({(clean["lon"], clean["lat"]): None for clean in pending})
         points = np.array(misses, dtype=float)
-        found = locator.locate(points[:, 0], points[:, 1])
-        columns = [found.get(level) or [None] * len(points) for level in _LEVELS]
+        places = locator.places(points[:, 0], points[:, 1])
         if len(cache) + len(misses) > _POINT_CACHE_MAX:
             cache.clear()
-        located = {point: _located(point, columns[0][i], columns[1][i], columns[2][i])
-                   for i, point in enumerate(misses)}
+        located = {point: _located(point, *place) for point, place in zip(misses, places)}
         cache.update(located)
         for clean in pending:
             clean["area_id"], clean["sector_id"], clean["command_id"], clean["_where"] = located[

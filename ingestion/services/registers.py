@@ -14,7 +14,6 @@ from ingestion.readers import FileRejected, open_table
 from ingestion.schemas import RowInvalid
 from ingestion.services.processing import BATCH_ROWS
 from nominals.models import DiversionReferral, Group, Membership, Nominal, PriorityStatus, RecordNominal
-from sectors.models import Level
 
 # kind: (model, natural key fields, fields set from the file)
 _TARGETS = {
@@ -80,11 +79,9 @@ def _locate_homes(cleaned: list[dict]) -> int:
     located = [c for c in cleaned if c["home_lat"] is not None]
     if not located:
         return 0
-    found = current_locator().locate([c["home_lon"] for c in located], [c["home_lat"] for c in located])
-    levels = {"home_area_id": Level.NEIGHBOURHOOD, "home_sector_id": Level.SECTOR, "home_command_id": Level.COMMAND}
-    for name, level in levels.items():
-        for clean, area_id in zip(located, found.get(level) or [None] * len(located)):
-            clean[name] = area_id
+    places = current_locator().places([c["home_lon"] for c in located], [c["home_lat"] for c in located])
+    for clean, (area_id, sector_id, command_id) in zip(located, places):
+        clean["home_area_id"], clean["home_sector_id"], clean["home_command_id"] = area_id, sector_id, command_id
     return sum(1 for c in located if not (c["home_area_id"] or c["home_sector_id"] or c["home_command_id"]))
 
 
