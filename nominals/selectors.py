@@ -119,7 +119,7 @@ def nominal_profile(*, user, nominal_id, request=None) -> NominalProfile:
 
 def _before_after(referral: DiversionReferral, linked) -> dict:
     """Harm linked to the person in the months before the referral and the same span after it."""
-    from scoring.selectors.ranking import add_months
+    from scoring.months import add_months
 
     month = referral.referred_on.replace(day=1)
     before = linked.filter(month__gte=add_months(month, -BEFORE_AFTER_MONTHS), month__lt=month)

@@ -14,6 +14,7 @@ from ingestion.readers import FileRejected, open_table
 from ingestion.schemas import RowInvalid
 from ingestion.services.processing import BATCH_ROWS
 from nominals.models import DiversionReferral, Group, Membership, Nominal, PriorityStatus, RecordNominal
+from scoring.months import months_between
 
 # kind: (model, natural key fields, fields set from the file)
 _TARGETS = {
@@ -139,14 +140,7 @@ def _affected(kind: str, changed: list) -> dict:
         months.add(row[3])
     for obj in changed:
         if hasattr(obj, "started_on"):
-            months.update(_months(obj.started_on, obj.ended_on or dt.date.today()))
+            # At most 20 years of months from the start of a period.
+            months.update(months_between(obj.started_on, obj.ended_on or dt.date.today())[:240])
     return {"area_ids": area_ids, "months": months}
-
-
-def _months(start: dt.date, end: dt.date) -> list[dt.date]:
-    out, month = [], start.replace(day=1)
-    while month <= end and len(out) < 240:
-        out.append(month)
-        month = (month + dt.timedelta(days=32)).replace(day=1)
-    return out
 

@@ -13,7 +13,8 @@ from nominals.models import GroupType, LinkRole, Membership, Nominal, PrioritySt
 from portal.audit import audit_record
 from portal.models import AuditEvent
 from scoring.models import CssEdition, HarmScore, Measure
-from scoring.selectors.ranking import add_months, visible_measures
+from scoring.months import add_months, months_between
+from scoring.selectors.ranking import visible_measures
 from sectors.models import Area, Level
 from sectors.permissions import access_area, can_view_records
 
@@ -63,12 +64,7 @@ def area_series(*, user, area_id: int, measure_codes: list[str] | None = None) -
         for row in HarmScore.objects.filter(area=area, measure__in=measures)
         .values("month").annotate(harm=Sum("harm"), count=Sum("count")).order_by()
     }
-    series, month = [], span["first"]
-    while month <= span["last"]:
-        harm, count = monthly.get(month, (0.0, 0))
-        series.append((month, harm, count))
-        month = add_months(month, 1)
-    return series
+    return [(month, *monthly.get(month, (0.0, 0))) for month in months_between(span["first"], span["last"])]
 
 
 def _linked_to(group_type: str):

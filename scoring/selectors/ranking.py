@@ -8,6 +8,7 @@ from django.http import Http404
 
 from scoring import formulas
 from scoring.models import CssEdition, HarmScore, Measure
+from scoring.months import add_months
 from sectors.models import Area, Level
 from sectors.permissions import can_see_rankings
 
@@ -42,11 +43,6 @@ class Ranking:
     edition: CssEdition | None
     measures: list[Measure]
     rows: list[RankingRow]
-
-
-def add_months(month: date, delta: int) -> date:
-    index = month.year * 12 + month.month - 1 + delta
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def visible_measures(measure_codes: list[str] | None) -> list[Measure]:

@@ -12,6 +12,7 @@ from portal.audit import audit_record
 from portal.models import AuditEvent
 from scoring import sql
 from scoring.models import CssEdition, Measure, ScoringRun
+from scoring.months import month_end, month_start, months_between
 from scoring.services.css import css_edition_activate
 from sectors.models import Area, Level
 
@@ -24,22 +25,6 @@ ADVISORY_LOCK_KEY = 7_460_301
 
 class NoActiveEdition(RuntimeError):
     pass
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def month_end(day: date) -> date:
-    return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-
-
-def months_between(first: date, last: date) -> list[date]:
-    months, current = [], month_start(first)
-    while current <= last:
-        months.append(current)
-        current = month_end(current) + timedelta(days=1)
-    return months
 
 
 def _scope_json(area_ids, months) -> dict:

@@ -141,7 +141,7 @@ def area_page(*, user, area: Area, ranking_kwargs: dict, filters: dict, page: st
 
 def area_window(*, end_month: date | None, months: int) -> tuple[date, date] | None:
     """The first and last month of the window a page covers; None before any score exists."""
-    from scoring.selectors.ranking import add_months
+    from scoring.months import add_months
 
     end = end_month.replace(day=1) if end_month else scoring_selectors.latest_month()
     return None if end is None else (add_months(end, -(months - 1)), end)

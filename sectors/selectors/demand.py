@@ -5,7 +5,7 @@ from django.db.models import Sum
 
 from portal import roles
 from scoring.models import HarmScore
-from scoring.selectors.ranking import add_months
+from scoring.months import months_between
 
 
 def can_see_demand(user) -> bool:
@@ -25,10 +25,7 @@ def demand_rows(*, user, level: int, start: date, end: date, by_measure: bool = 
 
 def demand_table(*, user, level: int, start: date, end: date) -> dict:
     """Areas by months: harm and counts, with totals per area and per month. One query."""
-    months, month = [], start
-    while month <= end:
-        months.append(month)
-        month = add_months(month, 1)
+    months = months_between(start, end)
     areas: dict[str, dict] = {}
     for code, name, month, harm, count in demand_rows(user=user, level=level, start=start, end=end):
         area = areas.setdefault(code, {"code": code, "name": name, "cells": {}, "harm": 0.0, "count": 0})

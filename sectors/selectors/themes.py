@@ -6,7 +6,7 @@ from django.db.models import Count, Max, Q
 
 from ingestion.models import Record, RecordKind
 from scoring import selectors as scoring_selectors
-from scoring.selectors.ranking import add_months
+from scoring.months import add_months, months_between
 from sectors.models import Area, Level
 from sectors.selectors.charts import line_chart
 from sectors.selectors.shapes import choropleth
@@ -78,10 +78,7 @@ def theme_view(*, user, theme: Theme, start: date, end: date) -> dict:
         table.append({"area": s, "counts": counts, "total": sum(counts)})
     table.sort(key=lambda r: (-r["total"], r["area"]["name"]))
     unlocated = [by_sector.get(None, {}).get(k, 0) for k in keys]
-    months, month = [], start
-    while month <= end:
-        months.append(month)
-        month = add_months(month, 1)
+    months = months_between(start, end)
     chart = line_chart(months=months, series=[
         (label, [by_month.get(m, {}).get(k, 0) for m in months]) for (label, _), k in zip(theme.series, keys)])
     values = {r["area"]["id"]: {"value": r["total"]} for r in table}
