@@ -8,6 +8,7 @@ a stranger.
 import json
 
 from ingestion.schemas.base import LOCATION_COLUMNS, Column, Schema, boolean, date_past, location, ref, text
+from ingestion.schemas.lookups import RefLookup, column_values
 from nominals.models import LinkRole
 
 
@@ -45,24 +46,16 @@ class CrimesSchema(Schema):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
+        from nominals.models import Nominal
         from scoring.models import OffenceType
 
         self.offence_ids = dict(OffenceType.objects.filter(is_approximation=False).values_list("code", "id"))
-        self.nominal_ids: dict[str, int] = {}
+        self.nominals = RefLookup(Nominal)
 
     def prepare_batch(self, rows):
-        from nominals.models import Nominal
-
-        position = self.index.get("nominals")
-        if position is None:
-            return
-        wanted = set()
-        for values in rows:
-            if position < len(values) and isinstance(values[position], str):
-                wanted.update(p.split(":")[0].strip() for p in values[position].split(";") if p.strip())
-        wanted -= self.nominal_ids.keys()
-        if wanted:
-            self.nominal_ids.update(Nominal.objects.filter(ref__in=wanted).values_list("ref", "id"))
+        # The column holds "REF:ROLE;REF:ROLE": load the references of the whole batch at once.
+        cells = column_values(rows, self.index.get("nominals"))
+        self.nominals.load(p.split(":")[0] for cell in cells if isinstance(cell, str) for p in cell.split(";"))
 
     def finish(self, clean, errors):
         offence_id = self.offence_ids.get(clean["offence_code"])
@@ -71,7 +64,7 @@ class CrimesSchema(Schema):
         lat, lon = location(clean, errors)
         links = []
         for nominal_ref, role in clean.get("nominals") or []:
-            nominal_id = self.nominal_ids.get(nominal_ref)
+            nominal_id = self.nominals.ids.get(nominal_ref)
             if nominal_id is None:
                 errors.append(("nominals", f"nominal {nominal_ref!r} does not exist: upload the nominals first"))
             else:

@@ -1,9 +1,9 @@
 """Priority-individual status periods; one row per (nominal, start date)."""
 from ingestion.schemas.base import Column, Schema, date_past, ref
-from ingestion.schemas.lookups import RefLookup, column_values
+from ingestion.schemas.lookups import RefLookups, check_period
 
 
-class PrioritySchema(Schema):
+class PrioritySchema(RefLookups, Schema):
     kind = "priority"
     target = "register"
     description = "priority-individual status periods"
@@ -13,18 +13,10 @@ class PrioritySchema(Schema):
         Column("ended_on", date_past, help="empty while still a priority individual", example=""),
     ]
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        from nominals.models import Nominal
-
-        self.nominals = RefLookup(Nominal)
-
-    def prepare_batch(self, rows):
-        self.nominals.load(column_values(rows, self.index.get("nominal_ref")))
+    ref_columns = {"nominal_ref": ("nominals.Nominal", "nominal")}
 
     def finish(self, clean, errors):
-        nominal_id = self.nominals.resolve(clean["nominal_ref"], "nominal_ref", errors, "nominal")
-        if clean.get("ended_on") and clean["ended_on"] < clean["started_on"]:
-            errors.append(("ended_on", "ends before it starts"))
+        nominal_id = self.resolve(clean, "nominal_ref", errors)
+        check_period(clean, errors)
         return {"key": (clean["nominal_ref"], clean["started_on"].isoformat()), "nominal_id": nominal_id,
                 "started_on": clean["started_on"], "ended_on": clean.get("ended_on")}

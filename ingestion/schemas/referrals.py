@@ -1,9 +1,9 @@
 """Diversion referrals: a nominal referred into a diversionary scheme on a date."""
 from ingestion.schemas.base import Column, Schema, date_past, ref, text
-from ingestion.schemas.lookups import RefLookup, column_values
+from ingestion.schemas.lookups import RefLookups
 
 
-class ReferralsSchema(Schema):
+class ReferralsSchema(RefLookups, Schema):
     kind = "referrals"
     target = "register"
     description = "diversion referrals"
@@ -15,16 +15,9 @@ class ReferralsSchema(Schema):
         Column("outcome", text(200), help="e.g. completed, disengaged", example="completed"),
     ]
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        from nominals.models import Nominal
-
-        self.nominals = RefLookup(Nominal)
-
-    def prepare_batch(self, rows):
-        self.nominals.load(column_values(rows, self.index.get("nominal_ref")))
+    ref_columns = {"nominal_ref": ("nominals.Nominal", "nominal")}
 
     def finish(self, clean, errors):
-        nominal_id = self.nominals.resolve(clean["nominal_ref"], "nominal_ref", errors, "nominal")
+        nominal_id = self.resolve(clean, "nominal_ref", errors)
         return {"key": clean["ref"], "ref": clean["ref"], "nominal_id": nominal_id, "scheme": clean["scheme"],
                 "referred_on": clean["referred_on"], "outcome": clean.get("outcome") or ""}
