@@ -91,9 +91,10 @@ class Upload(models.Model):
 class Record(models.Model):
     """A crime or a partner record, located once at ingest.
 
-    ``area`` is the smallest area containing the point; ``sector`` and
-    ``command`` are the containing areas at those levels, stored so that every
-    aggregation is a plain GROUP BY.
+    ``area``, ``sector`` and ``command`` are the neighbourhood, sector and area
+    command containing the point, each found independently (a point may lie in
+    a sector but in no neighbourhood), stored so that every aggregation is a
+    plain GROUP BY.
     """
 
     kind = models.CharField(max_length=20, choices=RecordKind.choices)
