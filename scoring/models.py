@@ -210,3 +210,43 @@ class ScoringRun(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class TotalScore(models.Model):
+    """Stored distinct items for one area, month and set of measures counting them (every level).
+
+    Measures overlap (an OCG member's drug supply offence is in two), so the
+    per-measure cells of HarmScore cannot be added up into a total. Here each
+    item (a record, or a nominal in a month) is in exactly one row: the one for
+    the set of measures that count it. The total of any selection of measures
+    is then a sum over these rows (scoring.formulas.item_set_total), with each
+    item once. ``css_*`` describe the items that have a CSS weight in the
+    edition (records only); the fixed weights come from the measures.
+    """
+
+    class ItemType(models.TextChoices):
+        RECORD = "record"
+        NOMINAL = "nominal"
+
+    area = models.ForeignKey("sectors.Area", on_delete=models.CASCADE, related_name="totals", db_constraint=False,
+                             db_index=False)
+    month = models.DateField(help_text="First day of the month")
+    measures = models.CharField(max_length=400, help_text="Ids of the measures counting these items, sorted, "
+                                                          "comma-separated")
+    item_type = models.CharField(max_length=10, choices=ItemType.choices)
+    edition = models.ForeignKey(CssEdition, on_delete=models.PROTECT, db_constraint=False, db_index=False)
+    count = models.PositiveIntegerField(help_text="Items")
+    css_count = models.PositiveIntegerField(default=0, help_text="Items with a CSS weight in the edition")
+    css_harm = models.FloatField(default=0)
+    css_harm_sq = models.FloatField(default=0)
+    css_max = models.FloatField(default=0)
+    run = models.ForeignKey("ScoringRun", null=True, on_delete=models.SET_NULL, related_name="+",
+                            db_constraint=False, db_index=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["area", "month", "measures"], name="one_total_per_item_set")]
+        indexes = [models.Index(fields=["month"], name="scoring_total_month")]
+
+    @property
+    def measure_ids(self) -> list[int]:
+        return [int(i) for i in self.measures.split(",") if i]
