@@ -262,10 +262,12 @@ class Stage:
             self.flush()
             copying = contextlib.ExitStack()
             try:
-                cursor = copying.enter_context(connection.cursor())
+                # The psycopg cursor itself: Django's debug wrapper (DEBUG on) has a copy()
+                # without psycopg's writer argument.
+                cursor = copying.enter_context(connection.cursor()).cursor
                 copy = copying.enter_context(cursor.copy(
                     f"COPY {self.name} ({', '.join(_STAGE_COLUMNS)}) FROM STDIN",
-                    writer=QueuedLibpqWriter(cursor.cursor)))
+                    writer=QueuedLibpqWriter(cursor)))
                 copy.write(_copy_lines(good))
             except BaseException:
                 copying.__exit__(*sys.exc_info())
@@ -274,10 +276,11 @@ class Stage:
             return
         with connection.cursor() as cursor:
             if self.postgres:
-                with cursor.copy(f"COPY {self.name} ({', '.join(_STAGE_COLUMNS)}) FROM STDIN") as copy:
+                raw = cursor.cursor  # the same cursor whether or not Django wraps it for DEBUG
+                with raw.copy(f"COPY {self.name} ({', '.join(_STAGE_COLUMNS)}) FROM STDIN") as copy:
                     copy.write(_copy_lines(good))
                 if links:
-                    with cursor.copy(f"COPY {self.links} (external_ref, nominal_id, role) FROM STDIN") as copy:
+                    with raw.copy(f"COPY {self.links} (external_ref, nominal_id, role) FROM STDIN") as copy:
                         for row in links:
                             copy.write_row(row)
             else:

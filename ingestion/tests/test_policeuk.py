@@ -36,3 +36,25 @@ def test_it_adds_nothing_when_the_same_rows_come_again(ingest):
     changed = ingest("policeuk", policeuk_file([policeuk_row("a1", crime_type="Robbery")]))
     assert (changed.rows_applied, changed.rows_unchanged) == (1, 0)
     assert Record.objects.get(external_ref="a1").details["crime_type"] == "Robbery"
+
+
+@pytest.fixture
+def debug_cursor():
+    """Django's debug cursor wrapper, as with DEBUG on (restored afterwards)."""
+    from django.db import connection
+
+    before = connection.force_debug_cursor
+    connection.force_debug_cursor = True
+    yield
+    connection.force_debug_cursor = before
+
+
+@pytest.mark.parametrize("kind, data", [
+    ("policeuk", policeuk_file([policeuk_row("a1"), policeuk_row("b2", lon="-1.5")])),
+    ("drug_deaths", b"reference,date,latitude,longitude\r\nD1,2023-01-05,55.0,-1.7\r\nD2,2023-01-06,,\r\n"),
+], ids=["policeuk", "drug_deaths"])
+def test_it_stages_rows_through_the_debug_cursor(ingest, debug_cursor, kind, data):
+    grid()
+    upload = ingest(kind, data)
+    assert upload.status == Upload.Status.APPLIED, (upload.errors, upload.failure[-300:])
+    assert Record.objects.count() == 2
