@@ -71,7 +71,9 @@ def process_records(run, schema_class, fileobj) -> dict | None:
             applied = stage.upsert(source, schema.record_kind, upload.pk)
             old |= stage.replaced
             if stage.with_links:
-                stage.apply_links(source)
+                relinked_places, relinked = stage.apply_links(source, upload.pk)
+                old |= relinked_places
+                applied += relinked
             new = stage.locations_of_upload(upload.pk)
             run.finish(Upload.Status.APPLIED, rows_applied=applied, rows_unchanged=counts["staged"] - applied,
                        rows_unlocated=counts["unlocated"])
@@ -447,9 +449,34 @@ class Stage:
                     applied += cursor.rowcount
         return applied
 
-    def apply_links(self, source: str) -> None:
-        """Each crime's nominal links become exactly the file's (others are removed)."""
+    def apply_links(self, source: str, upload_id: int) -> tuple[set, int]:
+        """Each crime's nominal links become exactly the file's (others are removed).
+
+        Returns the places (area, sector, command, month) of every record whose set of
+        links changed, and how many of those records the upsert left unchanged: a crime
+        whose only change is its links is still a change, and its cells need rescoring.
+        Called after the upsert, so new records are found (and not counted twice: their
+        upload_id is this upload's).
+        """
+        current = ("SELECT rn.record_id, rn.nominal_id, rn.role FROM nominals_recordnominal rn "
+                   f"JOIN ingestion_record r ON r.id = rn.record_id JOIN {self.name} s "
+                   "ON r.source = %s AND r.external_ref = s.external_ref")
+        wanted = (f"SELECT r.id, l.nominal_id, l.role FROM {self.links} l JOIN ingestion_record r "
+                  "ON r.source = %s AND r.external_ref = l.external_ref")
         with connection.cursor() as cursor:
+            # Set differences both ways, before the links are touched: the records losing or gaining a link.
+            cursor.execute(
+                "SELECT r.area_id, r.sector_id, r.command_id, r.month, "
+                "SUM(CASE WHEN r.upload_id = %s THEN 0 ELSE 1 END) FROM ingestion_record r WHERE r.id IN ("
+                f"SELECT record_id FROM ({current} EXCEPT {wanted}) gone "
+                f"UNION SELECT id FROM ({wanted} EXCEPT {current}) added) "
+                "GROUP BY r.area_id, r.sector_id, r.command_id, r.month",
+                [upload_id, source, source, source, source],
+            )
+            places, relinked = set(), 0
+            for *place, count in cursor.fetchall():
+                places.add(tuple(place))
+                relinked += count
             cursor.execute(
                 "DELETE FROM nominals_recordnominal WHERE record_id IN ("
                 f"SELECT r.id FROM ingestion_record r JOIN {self.name} s "
@@ -467,3 +494,4 @@ class Stage:
                 "ON CONFLICT (record_id, nominal_id, role) DO NOTHING",
                 [source],
             )
+        return places, relinked

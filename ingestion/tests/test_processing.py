@@ -8,7 +8,7 @@ from django.utils import timezone
 from ingestion.models import Record, Upload
 from ingestion.services import upload_create, upload_process
 from ingestion.services.processing import Run, _claim
-from ingestion.tests.factories import grid, policeuk_file, policeuk_row
+from ingestion.tests.factories import NominalFactory, OffenceTypeFactory, csv_bytes, grid, policeuk_file, policeuk_row
 from portal.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +114,31 @@ def test_it_marks_an_unexpected_failure_and_applies_nothing(force, analyst, monk
     done = upload_process(upload_id=upload.pk)
     assert done.status == "failed" and "disk on fire" in done.failure
     assert not Record.objects.exists()
+
+
+def test_it_rescores_a_crime_whose_only_change_is_its_links(ingest, monkeypatch):
+    calls = []
+    monkeypatch.setattr("scoring.services.scores_recompute_request", lambda **kw: calls.append(kw))
+    areas = grid()
+    OffenceTypeFactory(code="92A")
+    NominalFactory(ref="N001")
+    NominalFactory(ref="N002")
+    header = ["reference", "offence_code", "date", "latitude", "longitude", "nominals"]
+
+    def crimes(cr1_links, name, order=1):
+        rows = [["CR1", "92A", "2023-01-14", "55.0", "-1.5", cr1_links], ["CR2", "92A", "2022-11-02", "55.0", "-1.7", ""]]
+        return ingest("crimes", csv_bytes([header, *rows[::order]]), name=name)
+
+    crimes("N001:suspect", "1.csv")
+    east = sorted([areas["east"].id, areas["east_n"].id, areas["command"].id])
+    for links, name in [("N001:suspect;N002:offender", "added.csv"), ("N002:offender", "removed.csv"),
+                        ("N002:suspect", "role.csv"), ("", "none.csv")]:
+        count = len(calls)
+        upload = crimes(links, name)
+        assert (upload.status, upload.rows_applied, upload.rows_unchanged) == ("applied", 1, 1), name
+        assert len(calls) == count + 1, name
+        assert (calls[-1]["area_ids"], calls[-1]["months"]) == (east, [dt.date(2023, 1, 1)]), name
+    # The same links again (in another file: rows in another order): unchanged, nothing to rescore.
+    count = len(calls)
+    again = crimes("", "same.csv", order=-1)
+    assert (again.rows_applied, again.rows_unchanged, len(calls)) == (0, 2, count)
