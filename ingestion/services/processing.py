@@ -120,13 +120,17 @@ def upload_process(*, upload_id: int) -> Upload:
 
 
 def _request_recompute(upload: Upload, affected: dict) -> None:
-    """Ask scoring to recompute the areas and months the upload changed (scoring decides how)."""
+    """Ask scoring to recompute what the upload changed: everything, or some areas and months.
+
+    A scope with no areas or no months would select nothing (and is an empty
+    ``IN ()`` in SQL): nothing is requested for it.
+    """
+    # Resolved when called, from the scoring package (its public address; tests replace it there).
+    from scoring.services import scores_recompute_request
+
+    if affected.get("full"):
+        scores_recompute_request(requested_by=upload.uploaded_by)
+        return
     area_ids, months = sorted(affected.get("area_ids") or []), sorted(affected.get("months") or [])
-    if not area_ids and not months:
-        return
-    try:
-        from scoring.services import scores_recompute_request
-    except ImportError:
-        logger.error("scoring.services.scores_recompute_request is missing: upload %s not scored", upload.pk)
-        return
-    scores_recompute_request(area_ids=area_ids, months=months, requested_by=upload.uploaded_by)
+    if area_ids and months:
+        scores_recompute_request(area_ids=area_ids, months=months, requested_by=upload.uploaded_by)

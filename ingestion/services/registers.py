@@ -4,17 +4,15 @@ These registers hold thousands of rows, not millions: valid rows are kept in
 memory until the whole file is validated, then applied through the ORM in one
 transaction, in batches.
 """
-import datetime as dt
 import itertools
 
 from django.db import transaction
 
-from ingestion.models import Record, Upload
+from ingestion.models import Upload
 from ingestion.readers import FileRejected, open_table
 from ingestion.schemas import RowInvalid
 from ingestion.services.processing import BATCH_ROWS
-from nominals.models import DiversionReferral, Group, Membership, Nominal, PriorityStatus, RecordNominal
-from scoring.months import months_between
+from nominals.models import DiversionReferral, Group, Membership, Nominal, PriorityStatus
 
 # kind: (model, natural key fields, fields set from the file)
 _TARGETS = {
@@ -115,32 +113,14 @@ def _upsert(kind: str, cleaned: list[dict], upload_id: int) -> list:
 
 
 def _affected(kind: str, changed: list) -> dict:
-    """Areas and months whose scores may move: the people's homes and their linked records.
+    """A full recompute when the register changed anything that scores read.
 
-    Referrals carry no harm of their own (they are read by the profiles), so they
-    trigger no recompute.
+    A person's home, a membership or a priority period moves cells in areas and
+    months that are hard to bound exactly (old and new homes, old and new periods,
+    the month span a full run writes); these registers are rare and small, so a
+    full run is the scope that is right by construction. Referrals carry no harm
+    of their own (they are read by the profiles): no recompute.
     """
     if kind == "referrals" or not changed:
-        return {"area_ids": set(), "months": set()}
-    if kind == "groups":
-        nominal_ids = set(Membership.objects.filter(group__in=changed).values_list("nominal_id", flat=True))
-    elif kind == "nominals":
-        nominal_ids = {obj.pk for obj in changed}
-    else:
-        nominal_ids = {obj.nominal_id for obj in changed}
-    area_ids, months = set(), set()
-    for row in Nominal.objects.filter(pk__in=nominal_ids).values_list("home_area_id", "home_sector_id",
-                                                                       "home_command_id"):
-        area_ids.update(a for a in row if a)
-    records = Record.objects.filter(
-        pk__in=RecordNominal.objects.filter(nominal_id__in=nominal_ids).values("record_id")
-    )
-    for row in records.values_list("area_id", "sector_id", "command_id", "month").distinct():
-        area_ids.update(a for a in row[:3] if a)
-        months.add(row[3])
-    for obj in changed:
-        if hasattr(obj, "started_on"):
-            # At most 20 years of months from the start of a period.
-            months.update(months_between(obj.started_on, obj.ended_on or dt.date.today())[:240])
-    return {"area_ids": area_ids, "months": months}
-
+        return {}
+    return {"full": True}
