@@ -76,13 +76,25 @@ class Upload(models.Model):
         ordering = ["-created_at"]
         permissions = [("view_upload_report", "Can view an upload's report")]
         constraints = [
-            # The same file sent twice by one organisation for one kind is one upload.
-            models.UniqueConstraint(fields=["organisation", "kind", "sha256"], name="upload_unique_file"),
+            # The same file sent twice by one organisation for one kind is one upload, unless the
+            # earlier one was rejected or failed (then it may be sent again: see Upload.LIVE).
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "sha256"], name="upload_unique_live_file",
+                condition=Q(status__in=["received", "validating", "applying", "applied"]),
+            ),
         ]
+
+    # An upload holding its file: the same bytes sent again return it instead of a new upload.
+    # A rejected or failed upload does not: its file may be sent (or processed) again.
+    LIVE = (Status.RECEIVED, Status.VALIDATING, Status.APPLYING, Status.APPLIED)
 
     @property
     def is_running(self) -> bool:
         return self.status in (self.Status.RECEIVED, self.Status.VALIDATING, self.Status.APPLYING)
+
+    @property
+    def can_process_again(self) -> bool:
+        return self.status in (self.Status.REJECTED, self.Status.FAILED)
 
     def __str__(self):
         return f"{self.get_kind_display()} upload {self.pk} ({self.status})"

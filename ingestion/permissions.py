@@ -38,6 +38,11 @@ def can_use_uploads(user) -> bool:
     return roles.has_role(user, roles.ANALYST, roles.PARTNER) or user.is_superuser
 
 
+def may_process_again(user, upload: Upload) -> bool:
+    """Whoever may see the upload (access_upload) and may send its kind may have it processed again."""
+    return upload.kind in upload_kinds_for(uploading_organisation(user))
+
+
 def access_upload(user, upload_id) -> Upload:
     """The upload, or 404 whether it is missing or not this user's to see."""
     try:

@@ -5,13 +5,19 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from ingestion.forms import UploadForm
-from ingestion.permissions import access_upload, can_use_uploads, upload_kinds_for, uploading_organisation
+from ingestion.permissions import (
+    access_upload,
+    can_use_uploads,
+    may_process_again,
+    upload_kinds_for,
+    uploading_organisation,
+)
 from ingestion.reports import error_report_rows, status_payload, template_csv
 from ingestion.selectors import uploads_visible
-from ingestion.services import UploadRefused, UploadTooLarge, upload_create
+from ingestion.services import ReprocessRefused, UploadRefused, UploadTooLarge, upload_create, upload_reprocess
 from portal.audit import audit_record
 from portal.models import AuditEvent
 
@@ -62,7 +68,22 @@ def upload_new(request):
 @require_GET
 def upload_detail(request, upload_id):
     upload = access_upload(request.user, upload_id)
-    return render(request, "ingestion/detail.html", {"upload": upload, "status": status_payload(upload)})
+    return render(request, "ingestion/detail.html", {"upload": upload, "status": status_payload(upload),
+                                                      "may_process_again": may_process_again(request.user, upload)})
+
+
+@require_POST
+def upload_process_again(request, upload_id):
+    upload = access_upload(request.user, upload_id)
+    if not may_process_again(request.user, upload):
+        raise Http404
+    try:
+        upload_reprocess(upload_id=upload.pk, user=request.user)
+    except ReprocessRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.info(request, "The upload will be processed again.")
+    return redirect("ingestion:detail", upload_id=upload.pk)
 
 
 @require_GET

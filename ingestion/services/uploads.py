@@ -70,8 +70,10 @@ def upload_create(*, organisation: Organisation, kind: str, fileobj, original_na
     """Keep the file, record who sent it, and queue it for processing once committed.
 
     The same file sent again by the same organisation for the same kind returns
-    the earlier upload (no new row). ``dispatch=False`` leaves the queuing to the
-    caller (the ``ingest`` command processes synchronously).
+    the earlier upload (no new row) while that upload is in progress or applied;
+    after a rejection or a failure the same bytes make a new upload (the missing
+    references may exist now). ``dispatch=False`` leaves the queuing to the caller
+    (the ``ingest`` command processes synchronously).
     """
     declared = _declared_size(fileobj)
     if declared is not None and declared > settings.UPLOAD_MAX_BYTES:
@@ -79,7 +81,7 @@ def upload_create(*, organisation: Organisation, kind: str, fileobj, original_na
     if not may_upload(organisation=organisation, kind=kind):
         raise UploadRefused(f"{organisation} may not upload {kind!r} files.")
     sha256, size = _measure(fileobj)
-    earlier = Upload.objects.filter(organisation=organisation, kind=kind, sha256=sha256).first()
+    earlier = _live_upload(organisation=organisation, kind=kind, sha256=sha256)
     if earlier is not None:
         return earlier
 
@@ -105,7 +107,52 @@ def upload_create(*, organisation: Organisation, kind: str, fileobj, original_na
     except IntegrityError:
         # The same file arrived twice at once: the other request's upload wins.
         upload.file.delete(save=False)
-        return Upload.objects.get(organisation=organisation, kind=kind, sha256=sha256)
+        return _live_upload(organisation=organisation, kind=kind, sha256=sha256)
+    return upload
+
+
+def _live_upload(*, organisation: Organisation, kind: str, sha256: str) -> Upload | None:
+    """The upload holding this file (at most one: the upload_unique_live_file constraint)."""
+    return Upload.objects.filter(organisation=organisation, kind=kind, sha256=sha256, status__in=Upload.LIVE).first()
+
+
+class ReprocessRefused(ValueError):
+    """The upload cannot be processed again (not rejected or failed, or its file is in another upload)."""
+
+
+def upload_reprocess(*, upload_id: int, user) -> Upload:
+    """Put a rejected or failed upload back to received and hand it to a worker again.
+
+    For a file whose rows were right but whose references were missing (a crime
+    naming a nominal not uploaded yet), or a run that failed for a reason that is
+    not the file's. The caller has checked the user may see the upload and send
+    its kind. Dispatched through the outbox, like a new upload.
+    """
+    try:
+        with transaction.atomic():
+            upload = Upload.objects.select_for_update().get(pk=upload_id)
+            if not upload.can_process_again:
+                raise ReprocessRefused(f"Only a rejected or failed upload can be processed again; this one is "
+                                       f"{upload.status}.")
+            live = _live_upload(organisation=upload.organisation, kind=upload.kind, sha256=upload.sha256)
+            if live is not None:
+                raise ReprocessRefused(f"The same file was sent again since: see upload {live.pk}.")
+            previous = upload.status
+            Upload.objects.filter(pk=upload.pk).update(
+                status=Upload.Status.RECEIVED, dispatched_at=None, claim_token=None, heartbeat_at=None,
+                started_at=None, finished_at=None, rows_total=0, rows_validated=0, rows_applied=0,
+                rows_unchanged=0, rows_unlocated=0, rows_skipped=0, error_count=0, errors=[], failure="",
+            )
+            audit_record(
+                user=user, action=AuditEvent.Action.UPLOAD, object_type="upload", object_id=upload.pk,
+                detail={"what": "process again", "previous_status": previous, "kind": upload.kind,
+                        "organisation": upload.organisation.code, "sha256": upload.sha256},
+            )
+            transaction.on_commit(lambda: upload_dispatch(upload_id=upload.pk))
+    except IntegrityError:
+        # The same file was sent again at this very moment: that upload holds it.
+        raise ReprocessRefused("The same file was sent again meanwhile.") from None
+    upload.refresh_from_db()
     return upload
 
 

@@ -142,3 +142,108 @@ def test_it_rescores_a_crime_whose_only_change_is_its_links(ingest, monkeypatch)
     count = len(calls)
     again = crimes("", "same.csv", order=-1)
     assert (again.rows_applied, again.rows_unchanged, len(calls)) == (0, 2, count)
+
+
+NOMINALS_HEADER = ["ref", "name", "born_on", "latitude", "longitude", "easting", "northing", "restricted"]
+
+
+def test_it_recomputes_in_full_after_a_nominals_upload_of_people_with_no_records(ingest, analyst):
+    from scoring.models import CssEdition, ScoringRun
+    from scoring.tasks import recompute_scores
+
+    grid()
+    CssEdition.objects.create(code="test-css", label="Test edition", source="tests", is_active=True)
+    upload = ingest("nominals", csv_bytes([NOMINALS_HEADER, ["N001", "A Person", "", "55.0", "-1.7", "", "", ""]]))
+    assert upload.status == "applied", upload.errors
+    run = ScoringRun.objects.get()
+    assert (run.scope, run.requested_by) == ({}, analyst)  # {}: a full recompute
+    recompute_scores(run.pk)  # what the worker does once the apply has committed
+    run.refresh_from_db()
+    assert run.status == ScoringRun.Status.DONE, run.error
+
+
+def test_it_requests_a_full_recompute_only_for_register_changes_that_score(ingest, monkeypatch):
+    calls = []
+    monkeypatch.setattr("scoring.services.scores_recompute_request", lambda **kw: calls.append(kw))
+    people = [NOMINALS_HEADER, ["N001", "A Person", "", "", "", "", "", ""]]
+    ingest("nominals", csv_bytes(people))
+    ingest("groups", csv_bytes([["ref", "name", "group_type"], ["G1", "Group one", "ocg"]]))
+    ingest("memberships", csv_bytes([["nominal_ref", "group_ref", "started_on", "ended_on"],
+                                     ["N001", "G1", "2021-06-01", ""]]))
+    ingest("priority", csv_bytes([["nominal_ref", "started_on", "ended_on"], ["N001", "2022-01-01", ""]]))
+    assert calls == [{"requested_by": calls[0]["requested_by"]}] * 4 and calls[0]["requested_by"] is not None
+    # Nothing changed, or a referral (no harm of its own): no recompute.
+    same = csv_bytes([NOMINALS_HEADER, ["N001", "A Person", "", "", "", "", "", "N"]])  # other bytes, same person
+    assert ingest("nominals", same, name="again.csv").rows_unchanged == 1
+    ingest("referrals", csv_bytes([["ref", "nominal_ref", "scheme", "referred_on", "outcome"],
+                                   ["DR1", "N001", "Diversion", "2022-09-01", "completed"]]))
+    assert len(calls) == 4
+
+
+CRIME_HEADER = ["reference", "offence_code", "date", "latitude", "longitude", "nominals"]
+
+
+def test_it_takes_the_same_bytes_again_after_a_rejection_but_not_after_an_apply(ingest):
+    OffenceTypeFactory(code="92A")
+    data = csv_bytes([CRIME_HEADER, ["CR1", "92A", "2023-01-14", "", "", "N001:suspect"]])
+    rejected = ingest("crimes", data)
+    assert rejected.status == "rejected"
+    NominalFactory(ref="N001")
+    again = ingest("crimes", data, name="again.csv")
+    assert again.pk != rejected.pk and again.status == "applied", again.errors
+    assert ingest("crimes", data, name="third.csv").pk == again.pk
+    assert Upload.objects.count() == 2
+
+
+def test_it_keeps_one_live_upload_per_file_in_the_database(force, analyst):
+    from django.db import IntegrityError, transaction
+
+    data = policeuk_file([policeuk_row("a1")])
+    first = _create(force, analyst, data)
+    Upload.objects.filter(pk=first.pk).update(status="rejected")
+    second = _create(force, analyst, data)
+    assert second.pk != first.pk
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Upload.objects.filter(pk=first.pk).update(status="applied")
+
+
+def test_it_processes_a_rejected_crimes_file_again_once_its_nominal_exists(
+        ingest, analyst, monkeypatch, django_capture_on_commit_callbacks):
+    from ingestion.services import upload_reprocess
+
+    dispatched = []
+    monkeypatch.setattr("ingestion.services.uploads.upload_dispatch",
+                        lambda upload_id: dispatched.append(upload_process(upload_id=upload_id)))
+    OffenceTypeFactory(code="92A")
+    crimes = ingest("crimes", csv_bytes([CRIME_HEADER, ["CR1", "92A", "2023-01-14", "", "", "N001:suspect"]]))
+    assert crimes.status == "rejected" and "nominal 'N001' does not exist" in crimes.errors[0]["message"]
+    people = ingest("nominals", csv_bytes([NOMINALS_HEADER, ["N001", "A Person", "", "", "", "", "", ""]]))
+    assert people.status == "applied", people.errors
+    with django_capture_on_commit_callbacks(execute=True):
+        waiting = upload_reprocess(upload_id=crimes.pk, user=analyst)
+        assert (waiting.status, waiting.errors, waiting.dispatched_at) == ("received", [], None)
+    assert [u.pk for u in dispatched] == [crimes.pk]
+    crimes.refresh_from_db()
+    assert (crimes.status, crimes.rows_applied, crimes.error_count, crimes.attempts) == ("applied", 1, 0, 2)
+    assert Record.objects.get().external_ref == "CR1"
+    event = AuditEvent.objects.filter(action="upload", object_id=str(crimes.pk)).latest("pk")
+    assert (event.username, event.detail["what"], event.detail["previous_status"]) == (
+        "analyst", "process again", "rejected")
+
+
+def test_it_processes_again_only_a_rejected_or_failed_upload_whose_file_no_other_upload_holds(
+        ingest, analyst, monkeypatch):
+    from ingestion.services import ReprocessRefused, upload_reprocess
+
+    monkeypatch.setattr("ingestion.services.uploads.upload_dispatch", lambda upload_id: True)
+    applied = ingest("policeuk", policeuk_file([policeuk_row("a1")]))
+    with pytest.raises(ReprocessRefused, match="this one is applied"):
+        upload_reprocess(upload_id=applied.pk, user=analyst)
+    data = policeuk_file([policeuk_row("b2", month="Feb 2023")])
+    rejected = ingest("policeuk", data)
+    Upload.objects.filter(pk=rejected.pk).update(status="failed", failure="worker lost")
+    fixed_meanwhile = _create(rejected.organisation, analyst, data)  # the same bytes, sent again
+    with pytest.raises(ReprocessRefused, match=f"see upload {fixed_meanwhile.pk}"):
+        upload_reprocess(upload_id=rejected.pk, user=analyst)
+    rejected.refresh_from_db()
+    assert rejected.status == "failed"

@@ -147,3 +147,51 @@ def test_it_serves_every_template(client, analyst):
         response = client.get(reverse("ingestion:template", args=[kind]))
         assert response.status_code == 200, kind
         assert response.content.decode().splitlines()[0]
+
+
+def test_it_processes_a_rejected_upload_again_from_its_page(client, partner_a, partner_b, coroner, ingest,
+                                                           monkeypatch, django_capture_on_commit_callbacks):
+    from django.test import Client
+
+    dispatched = []
+    monkeypatch.setattr("ingestion.services.uploads.upload_dispatch", lambda upload_id: dispatched.append(upload_id))
+    bad = csv_bytes([["reference", "date"], ["D1", "2023-13-05"]])
+    upload = ingest("drug_deaths", bad, organisation=coroner, user=partner_a)
+    assert upload.status == "rejected"
+    page = _login(client, partner_a).get(f"/uploads/{upload.pk}/")
+    assert b"Process again" in page.content and f"/uploads/{upload.pk}/process-again/".encode() in page.content
+    # Without the CSRF token: refused, nothing changes.
+    strict = Client(enforce_csrf_checks=True)
+    _login(strict, partner_a).get(f"/uploads/{upload.pk}/")  # sets the CSRF cookie; the form's token is left out
+    assert strict.post(f"/uploads/{upload.pk}/process-again/").status_code == 403
+    assert client.get(f"/uploads/{upload.pk}/process-again/").status_code == 405
+    upload.refresh_from_db()
+    assert upload.status == "rejected" and dispatched == []
+    # Another organisation's staff: 404, as for a missing upload.
+    other = Client()
+    _login(other, partner_b)
+    assert other.post(f"/uploads/{upload.pk}/process-again/").status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/uploads/{upload.pk}/process-again/")
+    assert response.status_code == 302 and response["Location"] == f"/uploads/{upload.pk}/"
+    upload.refresh_from_db()
+    assert (upload.status, dispatched) == ("received", [upload.pk])
+    assert AuditEvent.objects.filter(action="upload", object_id=str(upload.pk), username="partner_a",
+                                     detail__what="process again").count() == 1
+    # Not rejected or failed any more: no button, and a second POST changes nothing.
+    assert b"Process again" not in client.get(f"/uploads/{upload.pk}/").content
+    assert "only a rejected or failed" in str(list(client.post(f"/uploads/{upload.pk}/process-again/",
+                                                                follow=True).context["messages"])[0]).lower()
+    assert dispatched == [upload.pk]
+
+
+def test_it_hides_process_again_from_who_may_not_send_the_kind(client, analyst, coroner, partner_a, ingest):
+    upload = ingest("drug_deaths", csv_bytes([["reference", "date"], ["D1", "2023-13-05"]]), organisation=coroner,
+                    user=partner_a)
+    coroner.upload_kinds = []
+    coroner.save(update_fields=["upload_kinds"])
+    _login(client, partner_a)
+    assert b"Process again" not in client.get(f"/uploads/{upload.pk}/").content
+    assert client.post(f"/uploads/{upload.pk}/process-again/").status_code == 404
+    upload.refresh_from_db()
+    assert upload.status == "rejected"
