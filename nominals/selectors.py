@@ -5,6 +5,7 @@ from datetime import date
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from ingestion.models import Record, RecordKind
 from nominals.models import DiversionReferral, Group, LinkRole, Membership, RecordNominal
@@ -28,7 +29,7 @@ def groups_list(*, user, group_type: str = ""):
     """Every group with its current and former member counts (one query)."""
     if not can_research(user):
         raise Http404("Not found")
-    today = date.today()
+    today = timezone.localdate()
     groups = Group.objects.annotate(
         members=Count("memberships", filter=Q(memberships__ended_on__isnull=True)
                       | Q(memberships__ended_on__gte=today), distinct=True),

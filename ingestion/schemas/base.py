@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
+
 from ingestion.readers import Formula
 
 # Great Britain, the same box as the record_in_great_britain database constraint.
@@ -81,7 +83,8 @@ def date_past(value) -> dt.date:
                 continue
         if day is None:
             raise ValueError(f"{raw[:40]!r} is not a date: use YYYY-MM-DD (e.g. 2023-02-14) or DD/MM/YYYY")
-    if day > dt.date.today():
+    # The local date (Europe/London): a record dated today is not in the future between 00:00 and 01:00 BST.
+    if day > timezone.localdate():
         raise ValueError(f"{day.isoformat()} is in the future")
     if day.year < 1900:
         raise ValueError(f"{day.isoformat()} is before 1900")

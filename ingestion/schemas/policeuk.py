@@ -10,6 +10,8 @@ import datetime as dt
 import re
 from json.encoder import encode_basestring_ascii as _json_string
 
+from django.utils import timezone
+
 from ingestion.schemas.base import MAX_REF, MAX_TEXT, SKIP, Column, RowInvalid, Schema, check_lat_lon, number, text
 
 ASB = "Anti-social behaviour"
@@ -54,7 +56,7 @@ class PoliceUkSchema(Schema):
         ).values_list("policeuk_crime_type", "id"):
             self.offence_ids.setdefault(crime_type, pk)
         self.months: dict[str, dt.date] = {}
-        self.today = dt.date.today()
+        self.today = timezone.localdate()
 
     def header_problem(self, header):
         # Exactly as published: same names, same order (the fast path reads by position).

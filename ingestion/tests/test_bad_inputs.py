@@ -5,6 +5,7 @@ import zipfile
 
 import openpyxl
 import pytest
+from django.utils import timezone
 
 from ingestion.models import Record, Upload
 from ingestion.tests.factories import POLICEUK_HEADER, csv_bytes, policeuk_file, policeuk_row
@@ -74,12 +75,32 @@ def test_it_rejects_duplicate_references_in_one_file(ingest):
 
 
 def test_it_rejects_future_and_unparseable_dates(ingest):
-    future = (dt.date.today().replace(day=1) + dt.timedelta(days=40)).strftime("%Y-%m")
+    future = (timezone.localdate().replace(day=1) + dt.timedelta(days=40)).strftime("%Y-%m")
     upload = _rejected(ingest("policeuk", policeuk_file([
         policeuk_row("a1", month=future), policeuk_row("b2", month="Feb 2023"), policeuk_row("c3", month="2023-13"),
     ])), "is in the future", "is not a month")
     assert [e["row"] for e in upload.errors] == [2, 3, 4]
     assert upload.error_count == 3
+
+
+@pytest.mark.parametrize("kind, now, today, tomorrow", [
+    # 00:30 BST: the date in London is already the next day's, in UTC not yet.
+    ("drug_deaths", "2026-07-01T23:30:00+00:00", "2026-07-02", "2026-07-03"),
+    ("policeuk", "2026-06-30T23:30:00+00:00", "2026-07", "2026-08"),
+])
+def test_it_takes_the_local_date_as_today(ingest, kind, now, today, tomorrow):
+    from unittest import mock
+
+    def rows(*days):
+        if kind == "policeuk":
+            return policeuk_file([policeuk_row(f"r{i}", month=day) for i, day in enumerate(days)])
+        return csv_bytes([["reference", "date"], *[[f"r{i}", day] for i, day in enumerate(days)]])
+
+    with mock.patch("django.utils.timezone.now", return_value=dt.datetime.fromisoformat(now)):
+        future = _rejected(ingest(kind, rows(today, tomorrow)), "is in the future")
+        assert [e["row"] for e in future.errors] == [3]
+        upload = ingest(kind, rows(today), name="today.csv")
+    assert upload.status == Upload.Status.APPLIED, upload.errors
 
 
 @pytest.mark.parametrize("lon, lat, needle", [
