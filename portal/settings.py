@@ -73,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.role_flags",
+                "scoring.context_processors.failed_scoring_runs",
             ],
         },
     },
@@ -137,6 +138,7 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE = {
     "dispatch-outbox": {"task": "ingestion.tasks.dispatch_pending", "schedule": 30.0},
+    "dispatch-scoring-runs": {"task": "scoring.tasks.dispatch_pending", "schedule": 30.0},
 }
 
 CACHES = {

@@ -207,6 +207,12 @@ class ScoringRun(models.Model):
     # weight in the edition (e.g. anti-social behaviour): left out, and counted here.
     unweighted_records = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    # The outbox (scoring.services.runs): set once the broker took the task, cleared when the run is re-queued.
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    # How many times a worker has started the run (a retry or a reclaim starts it again).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # When the sweep retries a failed run; empty when it never will (final failure).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from scoring import views
 
 app_name = "scoring"
-urlpatterns: list = []
+urlpatterns = [
+    path("scoring/runs/<int:run_id>/retry/", views.run_retry, name="run-retry"),
+]
