@@ -1,7 +1,7 @@
 """Recomputing the stored harm scores, in SQL, full or for the affected areas and months."""
 import logging
 import time
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import connection, transaction
 from django.db.models import Max, Min
@@ -34,34 +34,6 @@ def _scope_json(area_ids, months) -> dict:
     if months is not None:
         scope["months"] = sorted({month_start(m).isoformat() for m in months})
     return scope
-
-
-def scores_recompute_request(*, area_ids: list[int] | None = None, months: list[date] | None = None,
-                             requested_by=None) -> ScoringRun:
-    """Queue a recompute: the run row now, the task once the caller's transaction commits."""
-    from scoring.tasks import recompute_scores  # the task module imports the services
-
-    run = ScoringRun.objects.create(scope=_scope_json(area_ids, months), requested_by=requested_by)
-    if requested_by is not None:
-        audit_record(user=requested_by, action=AuditEvent.Action.RECOMPUTE, object_type="scoring_run",
-                     object_id=run.pk, detail=run.scope)
-    transaction.on_commit(lambda: recompute_scores.delay(run.pk))
-    return run
-
-
-def scoring_run_claim(*, run_id: int, stale_after: timedelta = timedelta(hours=1)) -> ScoringRun | None:
-    """Take a queued run (or one left running by a worker that died); None if another has it.
-
-    The conditional UPDATE is the claim: of two workers given the same id,
-    exactly one sees one row updated.
-    """
-    now = timezone.now()
-    claimed = ScoringRun.objects.filter(pk=run_id, status=ScoringRun.Status.QUEUED).update(
-        status=ScoringRun.Status.RUNNING, started_at=now
-    ) or ScoringRun.objects.filter(
-        pk=run_id, status=ScoringRun.Status.RUNNING, started_at__lt=now - stale_after
-    ).update(started_at=now)
-    return ScoringRun.objects.get(pk=run_id) if claimed else None
 
 
 def _expand_areas(area_ids: list[int], force_id: int | None) -> list[int]:
