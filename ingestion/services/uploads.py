@@ -107,7 +107,10 @@ def upload_create(*, organisation: Organisation, kind: str, fileobj, original_na
     except IntegrityError:
         # The same file arrived twice at once: the other request's upload wins.
         upload.file.delete(save=False)
-        return _live_upload(organisation=organisation, kind=kind, sha256=sha256)
+        live = _live_upload(organisation=organisation, kind=kind, sha256=sha256)
+        if live is None:
+            raise
+        return live
     return upload
 
 
