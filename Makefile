@@ -1,4 +1,5 @@
-# The two commands: `make run` (demo portal) and `make test` (whole suite on PostgreSQL + Redis).
+# The two commands: `make run` (demo portal) and `make test` (whole suite on PostgreSQL + Redis, then
+# the suite without browser and worker tests on SQLite, the embedded default of `make run`).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,7 +9,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/soc_harm
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test venv venv-test chromium demo worker clean bench
+.PHONY: run test test-postgres test-sqlite venv venv-test chromium demo worker clean bench
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -44,9 +45,24 @@ run: demo
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py demo_logins --url http://$(HOST):$(PORT)/; \
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# Both runs always run; either one failing fails `make test`.
 test: venv-test chromium
+	@status=0; \
+	$(MAKE) --no-print-directory test-postgres || status=1; \
+	$(MAKE) --no-print-directory test-sqlite || status=1; \
+	exit $$status
+
+test-postgres: venv-test
 	DATABASE_URL=$${DATABASE_URL-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL-$(TEST_REDIS_URL)} \
 		SECRET_KEY=$${SECRET_KEY-test-only-secret-key} $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# No REDIS_URL: tasks run in-process, so tests that need a real worker are left out, and browsers too.
+test-sqlite: venv-test
+	@echo "SQLite, tasks in-process: the suite without browser and worker tests"; \
+	dir=$$(mktemp -d); \
+	env -u REDIS_URL DATABASE_URL=sqlite:///$$dir/db.sqlite3 SECRET_KEY=$${SECRET_KEY-test-only-secret-key} \
+		$(BIN)/python -m pytest -m "not browser and not worker" $(PYTEST_ARGS); \
+	status=$$?; rm -rf $$dir; exit $$status
 
 bench: venv-test
 	DATABASE_URL=$${DATABASE_URL-$(TEST_DATABASE_URL)} $(BIN)/python bench/ingest.py

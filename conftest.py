@@ -1,4 +1,8 @@
-"""The fixed cast of users every test may use, one per role (and one with none)."""
+"""The fixed cast of users every test may use, one per role (and one with none), and what the
+suite needs to run on SQLite as well as PostgreSQL."""
+import importlib
+from unittest import mock
+
 import pytest
 from django.contrib.auth.models import Group, User
 
@@ -65,3 +69,38 @@ def _test_settings(settings, tmp_path):
     """Uploaded originals go to a per-test folder, never into the working tree; passwords hash fast."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite the test database is a file, not Django's in-memory default, so that a child
+    process (`manage.py ingest` run from the shell) sees what a transactional test committed."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("sqlite") / "test_soc_harm.sqlite3")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sqlite_flush_lifts_the_audit_triggers():
+    """After a transactional test, flush empties every table. PostgreSQL uses TRUNCATE, which the
+    audit trail's row triggers let through; SQLite uses DELETE, which they refuse. So on SQLite the
+    flush drops the two triggers, deletes, and creates them again, in its one transaction."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    migration = importlib.import_module("portal.migrations.0003_audit_append_only")
+    operations = type(connection.ops)
+    original = operations.sql_flush
+
+    def sql_flush(self, style, tables, **kwargs):
+        statements = original(self, style, tables, **kwargs)
+        if "portal_auditevent" not in tables:
+            return statements
+        return [*migration.SQLITE_DOWN, *statements, *migration.SQLITE_UP]
+
+    with mock.patch.object(operations, "sql_flush", sql_flush):
+        yield

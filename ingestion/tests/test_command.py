@@ -47,8 +47,12 @@ def test_it_exits_non_zero_from_the_shell(tmp_path):
 
     path = tmp_path / "bad.csv"
     path.write_bytes(b"not,a,police,file\n1,2,3,4\n")
-    env = {**os.environ, "DATABASE_URL": os.environ.get("DATABASE_URL", ""), "MEDIA_ROOT": str(tmp_path)}
-    env["DATABASE_URL"] = env["DATABASE_URL"].rsplit("/", 1)[0] + "/" + settings.DATABASES["default"]["NAME"]
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):  # the test database is a file (see conftest.py)
+        database_url = f"sqlite:///{db['NAME']}"
+    else:
+        database_url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + db["NAME"]
+    env = {**os.environ, "DATABASE_URL": database_url, "MEDIA_ROOT": str(tmp_path)}
     result = subprocess.run([sys.executable, "manage.py", "ingest", "--kind", "policeuk", str(path)],
                             capture_output=True, text=True, env=env, cwd=settings.BASE_DIR)
     assert result.returncode == 1, result.stderr
