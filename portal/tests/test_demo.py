@@ -1,4 +1,4 @@
-"""load_demo against PostgreSQL: twice, with the same counts. One transactional test, since the
+"""load_demo, twice, with the same counts (on PostgreSQL and on SQLite). One transactional test, since the
 loader commits as it goes; serialized_rollback puts back the rows the migrations seed."""
 import pytest
 from django.apps import apps
