@@ -38,7 +38,14 @@ ROW_FIELDS = {
     "significant": serializers.BooleanField(),
     "contributions": serializers.DictField(child=serializers.FloatField()),
     "counts": serializers.DictField(child=serializers.IntegerField()),
-    "dominant_record": serializers.BooleanField(),
+    "count": serializers.IntegerField(help_text="Distinct items in the window: records, and nominals once a month"),
+    "previous_count": serializers.IntegerField(),
+    "count_p": serializers.FloatField(allow_null=True, help_text="E-test p-value of the change in the count"),
+    "count_significant": serializers.BooleanField(),
+    "overlap": serializers.FloatField(help_text="How much more the measures' contributions add up to than harm: "
+                                                "items counted by more than one measure"),
+    "dominant": serializers.CharField(help_text="'record' or 'nominal' when one item carries at least half the "
+                                                "harm in the window, else empty"),
 }
 
 
@@ -48,7 +55,10 @@ ROW_FIELDS = {
         "level": serializers.IntegerField(), "start": serializers.DateField(allow_null=True),
         "end": serializers.DateField(allow_null=True), "previous_start": serializers.DateField(allow_null=True),
         "previous_end": serializers.DateField(allow_null=True), "edition": serializers.CharField(allow_null=True),
-        "measures": serializers.ListField(child=serializers.CharField()), "rows": inline_serializer("RankingRow", fields=ROW_FIELDS, many=True),
+        "measures": serializers.ListField(child=serializers.CharField()),
+        "partial_month": serializers.DateField(allow_null=True), "force_harm": serializers.FloatField(),
+        "outside_harm": serializers.FloatField(),
+        "rows": inline_serializer("RankingRow", fields=ROW_FIELDS, many=True),
     }),
     description="Areas of one level ranked by SOC harm over a window, with the change from the previous window "
                 "and its significance (docs/scoring.md). Users who may not see rankings get 404.",
@@ -64,6 +74,8 @@ def rankings(request):
         "level": result.level, "start": result.start, "end": result.end,
         "previous_start": result.previous_start, "previous_end": result.previous_end,
         "edition": result.edition.code if result.edition else None,
-        "measures": [m.code for m in result.measures], "rows": [asdict(row) for row in result.rows],
+        "measures": [m.code for m in result.measures], "partial_month": result.partial_month,
+        "force_harm": result.force_harm, "outside_harm": result.outside_harm,
+        "rows": [asdict(row) for row in result.rows],
     })
 

@@ -13,6 +13,7 @@ Sources (see docs/scoring.md):
 import math
 
 SIGNIFICANT_Z = 1.96  # two-sided 5%
+SIGNIFICANT_P = 0.05
 
 
 def harm_z(harm: float, previous_harm: float, harm_sq: float, previous_harm_sq: float) -> float | None:
@@ -61,22 +62,70 @@ def poisson_e_test(k1: int, k2: int, t1: float = 1.0, t2: float = 1.0) -> float:
     k1 events in exposure t1 against k2 events in exposure t2. Under H0 the
     common rate is estimated by (k1 + k2) / (t1 + t2), and the p-value is the
     probability, under that estimate, of a statistic at least as extreme as
-    the observed one. Cost grows with the counts (about (24 sqrt(k))^2 terms):
-    meant for per-area counts, not for millions.
+    the observed one. For a fixed x1 the statistic falls as x2 grows, so the
+    outcomes at least as extreme are two tails in x2: each x1 costs two binary
+    searches and two look-ups in the cumulative probabilities of x2.
     """
     if k1 < 0 or k2 < 0 or t1 <= 0 or t2 <= 0:
         raise ValueError("counts must be >= 0 and exposures > 0")
     rate = (k1 + k2) / (t1 + t2)
-    observed = abs(_e_statistic(k1, k2, t1, t2))
+    # The tiny tolerance keeps ties (|T| equal to the observed value) in the tail.
+    observed = abs(_e_statistic(k1, k2, t1, t2)) - 1e-12
     mean1, mean2 = rate * t1, rate * t2
-    log_p2 = [(x2, _poisson_log_pmf(x2, mean2)) for x2 in _poisson_support(mean2)]
+    xs2 = list(_poisson_support(mean2))
+    cumulative, running = [], 0.0
+    for x2 in xs2:
+        running += math.exp(_poisson_log_pmf(x2, mean2))
+        cumulative.append(running)
     total = 0.0
     for x1 in _poisson_support(mean1):
         p1 = math.exp(_poisson_log_pmf(x1, mean1))
         if p1 < 1e-300:
             continue
-        for x2, lp2 in log_p2:
-            # The tiny tolerance keeps ties (|T| equal to the observed value) in the tail.
-            if abs(_e_statistic(x1, x2, t1, t2)) >= observed - 1e-12:
-                total += p1 * math.exp(lp2)
+        def statistic(i):
+            return _e_statistic(x1, xs2[i], t1, t2)
+        # Upper tail: the x2 (a prefix) with T >= observed; lower tail: the suffix with T <= -observed.
+        upper = _first(len(xs2), lambda i: statistic(i) < observed)
+        lower = _first(len(xs2), lambda i: statistic(i) <= -observed)
+        if lower < upper:  # observed is 0 or below: every outcome is at least as extreme
+            lower = upper
+        tail = (cumulative[upper - 1] if upper else 0.0) + (cumulative[-1] - (cumulative[lower - 1] if lower else 0.0))
+        total += p1 * tail
     return min(1.0, total)
+
+
+def _first(n: int, holds) -> int:
+    """The first index in 0..n-1 where the monotone predicate ``holds`` (n if none)."""
+    low, high = 0, n
+    while low < high:
+        middle = (low + high) // 2
+        if holds(middle):
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+def item_set_total(*, count: int, css_count: int, css_harm: float, css_harm_sq: float, css_max: float,
+                   css_selected: bool, fixed_weights: list[float]) -> tuple[int, float, float, float]:
+    """(items, harm, sum of squared weights, heaviest item) of one stored set of items, for a selection.
+
+    The items of a set are counted by the same measures; of those, the selected
+    ones decide each item's single weight. A crime counted by a selected
+    CSS-weighted measure weighs its offence's CSS weight (if the edition has
+    one); otherwise it weighs the highest fixed weight among the selected
+    measures counting it; an item no selected measure can weigh is not counted.
+    Nominal-months have no CSS weight, so they weigh the highest fixed weight.
+    """
+    fixed = max(fixed_weights) if fixed_weights else None
+    items, harm, harm_sq, heaviest = 0, 0.0, 0.0, 0.0
+    rest = count
+    if css_selected:
+        items, harm, harm_sq, heaviest = css_count, css_harm, css_harm_sq, css_max
+        rest = count - css_count
+    if fixed is not None and rest > 0:
+        items += rest
+        harm += rest * fixed
+        harm_sq += rest * fixed * fixed
+        heaviest = max(heaviest, fixed)
+    return items, harm, harm_sq, heaviest

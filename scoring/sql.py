@@ -13,7 +13,7 @@ from datetime import date
 
 from ingestion.models import Record, RecordKind
 from nominals.models import Group, GroupType, LinkRole, Membership, Nominal, PriorityStatus, RecordNominal
-from scoring.models import HarmScore, Measure, OffenceWeight
+from scoring.models import HarmScore, Measure, OffenceWeight, TotalScore
 from sectors.models import Area, Level
 
 RECORD = Record._meta.db_table
@@ -25,6 +25,7 @@ NOMINAL = Nominal._meta.db_table
 PRIORITY = PriorityStatus._meta.db_table
 MEASURE = Measure._meta.db_table
 SCORE = HarmScore._meta.db_table
+TOTAL = TotalScore._meta.db_table
 AREA = Area._meta.db_table
 
 # Victims and witnesses are linked to a crime, but a crime does not become
@@ -42,9 +43,12 @@ INSERT_INTO = f"INSERT INTO {NEW_CELLS} (area_id, month, measure_id, count, harm
 CELL_COLUMNS = ("count", "harm", "harm_sq", "max_item_harm")
 
 
-def _in(column: str, values: list) -> tuple[str, list]:
+def _in(column: str, values: list | None) -> tuple[str, list]:
+    """`` AND column IN (...)``; nothing for None (no filter), a false condition for an empty list."""
     if values is None:
         return "", []
+    if not values:
+        return " AND 1 = 0", []
     return f" AND {column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
@@ -64,14 +68,20 @@ def _cell_area(prefix: str) -> str:
 
 # Each record's filter attributes packed in one integer, so the grain groups by
 # one small key instead of six: flags first, then the group types it is linked to.
+# A nominal-month packs the roles held in that month the same way.
 FLAG_BITS = {Measure.Flag.DRUG_SUPPLY.value: 1, Measure.Flag.CANNABIS_FARM.value: 2,
              Measure.Flag.FIREARMS_DISCHARGE.value: 4}
 LINK_BITS = {t: 8 << i for i, t in enumerate(GROUP_TYPES)}
-UNKNOWN_BIT = 1 << 20
+RECORD_BITS = 8 << len(GROUP_TYPES)  # every record bit pattern is below this
+ROLE_BITS = {**{t: 1 << i for i, t in enumerate(GROUP_TYPES)}, "priority": 1 << len(GROUP_TYPES)}
+NOMINAL_BITS = 2 << len(GROUP_TYPES)
+NOMINAL_KIND = "nominal"  # the grain's kind for nominal-months
 GRAIN = "scoring_grain"
+BIT_MEASURE = "scoring_bit_measure"
+BIT_SET = "scoring_bit_set"
 
 
-def grain_create(*, edition_id: int, months: list[date] | None, kinds: list[str]) -> tuple[str, list]:
+def record_grain_create(*, edition_id: int, months: list[date] | None, kinds: list[str]) -> tuple[str, list]:
     """A temporary table of the records in scope grouped to the finest grain the measures need.
 
     One row per neighbourhood, sector, command, month, kind and attribute bits,
@@ -113,18 +123,73 @@ GROUP BY r.area_id, r.sector_id, r.command_id, r.month, r.kind, {flag_bits} + CO
                  *month_params]
 
 
+def nominal_grain_create(*, months: list[tuple[date, date]]) -> tuple[str, list]:
+    """The same grain for nominal-months: nominals by home and month, with the roles held that month.
+
+    A nominal holds a role in a month when a membership of that group type (or a
+    priority period) overlaps any day of it; every role held that month is one
+    bit, so a nominal is one item per month however many periods they hold.
+    """
+    role_bits = " + ".join(f"MAX(CASE WHEN pr.role = '{role}' THEN {bit} ELSE 0 END)"
+                           for role, bit in ROLE_BITS.items())
+    month_rows = " UNION ALL ".join(["SELECT %s AS month, %s AS month_end"] * len(months))
+    month_params = [d for pair in months for d in pair]
+    sql = f"""
+CREATE TEMPORARY TABLE {GRAIN} AS
+SELECT n.home_area_id AS area_id, n.home_sector_id AS sector_id, n.home_command_id AS command_id,
+       held.month AS month, '{NOMINAL_KIND}' AS kind, held.bits AS bits,
+       CAST(COUNT(*) AS integer) AS n, CAST(0 AS integer) AS n_weighted, CAST(0 AS double precision) AS harm,
+       CAST(0 AS double precision) AS harm_sq, CAST(0 AS double precision) AS max_w
+FROM (
+  SELECT pr.nominal_id, mo.month, {role_bits} AS bits
+  FROM (
+    SELECT ms.nominal_id, g.group_type AS role, ms.started_on, ms.ended_on
+    FROM {MEMBERSHIP} ms JOIN {GROUP} g ON g.id = ms.group_id
+    UNION ALL
+    SELECT p.nominal_id, 'priority' AS role, p.started_on, p.ended_on FROM {PRIORITY} p
+  ) pr
+  JOIN ({month_rows}) mo ON pr.started_on <= mo.month_end AND (pr.ended_on IS NULL OR pr.ended_on >= mo.month)
+  GROUP BY pr.nominal_id, mo.month
+) held
+JOIN {NOMINAL} n ON n.id = held.nominal_id
+WHERE n.home_area_id IS NOT NULL OR n.home_sector_id IS NOT NULL OR n.home_command_id IS NOT NULL
+GROUP BY n.home_area_id, n.home_sector_id, n.home_command_id, held.month, held.bits
+"""
+    return sql, month_params
+
+
 def grain_drop() -> tuple[str, list]:
     return f"DROP TABLE IF EXISTS {GRAIN}", []
 
 
-def records_insert(*, force_id: int | None, cell_area_ids: list[int] | None) -> tuple[str, list]:
-    """Cells of every measure counting records (sources "crimes" and "records"), from the grain."""
+def maps_create(*, measure_rows: list[tuple], set_rows: list[tuple]) -> list[tuple[str, list]]:
+    """Statements filling the two small maps from a grain's (kind, bits) to what counts it.
+
+    The maps are computed in Python (scoring.itemsets) from the measures, so one
+    definition says which measures count an item, for the cells and the totals.
+    """
+    statements = [
+        (f"DROP TABLE IF EXISTS {BIT_MEASURE}", []), (f"DROP TABLE IF EXISTS {BIT_SET}", []),
+        (f"CREATE TEMPORARY TABLE {BIT_MEASURE} (kind varchar(30) NOT NULL, bits integer NOT NULL, "
+         "measure_id bigint NOT NULL)", []),
+        (f"CREATE TEMPORARY TABLE {BIT_SET} (kind varchar(30) NOT NULL, bits integer NOT NULL, "
+         "measures varchar(400) NOT NULL)", []),
+    ]
+    for table, rows in ((BIT_MEASURE, measure_rows), (BIT_SET, set_rows)):
+        for start in range(0, len(rows), 1000):
+            chunk = rows[start:start + 1000]
+            values = ", ".join(["(%s, %s, %s)"] * len(chunk))
+            statements.append((f"INSERT INTO {table} VALUES {values}", [v for row in chunk for v in row]))
+    return statements
+
+
+def maps_drop() -> list[tuple[str, list]]:
+    return [(f"DROP TABLE IF EXISTS {BIT_MEASURE}", []), (f"DROP TABLE IF EXISTS {BIT_SET}", [])]
+
+
+def cells_insert(*, force_id: int | None, cell_area_ids: list[int] | None) -> tuple[str, list]:
+    """Cells of every measure counting the grain's items (records or nominal-months)."""
     cell_sql, cell_params = _in("c.cell_area_id", cell_area_ids)
-    flag_bit = " ".join(f"WHEN '{flag}' THEN {bit}" for flag, bit in FLAG_BITS.items())
-    link_bit = " ".join(f"WHEN '{t}' THEN {bit}" for t, bit in LINK_BITS.items())
-    # An unknown filter value needs a bit no record has: such a measure counts nothing rather than everything.
-    needed = (f"(CASE m.flag WHEN '' THEN 0 {flag_bit} ELSE {UNKNOWN_BIT} END"
-              f" + CASE m.linked_group_type WHEN '' THEN 0 {link_bit} ELSE {UNKNOWN_BIT} END)")
     css = Measure.Weighting.CSS.value
     sql = INSERT_INTO + f"""
 SELECT c.cell_area_id, c.month, c.measure_id, SUM(c.n), SUM(c.harm), SUM(c.harm_sq), MAX(c.max_w)
@@ -135,9 +200,8 @@ FROM (
          CASE WHEN m.weighting = '{css}' THEN g.harm_sq ELSE g.n * m.fixed_weight * m.fixed_weight END AS harm_sq,
          CASE WHEN m.weighting = '{css}' THEN g.max_w ELSE m.fixed_weight END AS max_w
   FROM {GRAIN} g
-  JOIN {MEASURE} m ON m.source IN ('{Measure.Source.CRIMES.value}', '{Measure.Source.RECORDS.value}')
-    AND g.kind = CASE WHEN m.record_kind = '' THEN '{RecordKind.CRIME.value}' ELSE m.record_kind END
-    AND (g.bits & {needed}) = {needed}
+  JOIN {BIT_MEASURE} bm ON bm.kind = g.kind AND bm.bits = g.bits
+  JOIN {MEASURE} m ON m.id = bm.measure_id
   LEFT JOIN {AREA} a ON a.id = g.area_id
   CROSS JOIN {LEVELS}
 ) c
@@ -148,77 +212,100 @@ HAVING SUM(c.n) > 0
     return sql, [force_id, *cell_params]
 
 
+def totals_insert(*, item_type: str, force_id: int | None, cell_area_ids: list[int] | None) -> tuple[str, list]:
+    """Rows of distinct items: the grain's items by area, month and the set of measures counting them."""
+    cell_sql, cell_params = _in("c.cell_area_id", cell_area_ids)
+    sql = f"""
+INSERT INTO {NEW_TOTALS} (area_id, month, measures, item_type, count, css_count, css_harm, css_harm_sq, css_max)
+SELECT c.cell_area_id, c.month, c.measures, %s, SUM(c.n), SUM(c.n_weighted), SUM(c.harm), SUM(c.harm_sq),
+       MAX(c.max_w)
+FROM (
+  SELECT {_cell_area("g.")} AS cell_area_id, g.month, bs.measures, g.n, g.n_weighted, g.harm, g.harm_sq, g.max_w
+  FROM {GRAIN} g
+  JOIN {BIT_SET} bs ON bs.kind = g.kind AND bs.bits = g.bits
+  LEFT JOIN {AREA} a ON a.id = g.area_id
+  CROSS JOIN {LEVELS}
+) c
+WHERE c.cell_area_id IS NOT NULL {cell_sql}
+GROUP BY c.cell_area_id, c.month, c.measures
+"""
+    return sql, [item_type, force_id, *cell_params]
+
+
 def unweighted_count(*, kinds: list[str]) -> tuple[str, list]:
     """Records in the grain of the kinds CSS measures count that have no weight in the edition."""
     kind_sql, kind_params = _in("kind", kinds)
     return f"SELECT COALESCE(SUM(n - n_weighted), 0) FROM {GRAIN} WHERE 1 = 1 {kind_sql}", kind_params
 
 
-def nominals_insert(*, measure: Measure, force_id: int | None,
-                    months: list[tuple[date, date]], cell_area_ids: list[int] | None) -> tuple[str, list]:
-    """Cells of one nominals measure: nominals holding a role at any time in a month, by home area.
-
-    The role periods (memberships of the measure's group types, priority
-    periods) are joined to the months they overlap; DISTINCT keeps a nominal
-    once a month however many periods they hold.
-    """
-    roles = measure.role_list
-    group_types = [r for r in roles if r in GROUP_TYPES]
-    periods, params = [], []
-    if group_types:
-        periods.append(
-            f"SELECT ms.nominal_id, ms.started_on, ms.ended_on FROM {MEMBERSHIP} ms "
-            f"JOIN {GROUP} g ON g.id = ms.group_id WHERE g.group_type IN ({', '.join(['%s'] * len(group_types))})"
-        )
-        params += group_types
-    if "priority" in roles:
-        periods.append(f"SELECT p.nominal_id, p.started_on, p.ended_on FROM {PRIORITY} p")
-    month_rows = " UNION ALL ".join(["SELECT %s AS month, %s AS month_end"] * len(months))
-    month_params = [d for pair in months for d in pair]
-    cell_sql, cell_params = _in("c.cell_area_id", cell_area_ids)
-    weight = float(measure.fixed_weight)
-    sql = INSERT_INTO + f"""
-SELECT c.cell_area_id, c.month, %s, COUNT(*), COUNT(*) * %s, COUNT(*) * %s, %s
-FROM (
-  SELECT {_cell_area("n.home_")} AS cell_area_id, held.month
-  FROM (
-    SELECT DISTINCT pr.nominal_id, mo.month
-    FROM ({" UNION ALL ".join(periods)}) pr
-    JOIN ({month_rows}) mo ON pr.started_on <= mo.month_end AND (pr.ended_on IS NULL OR pr.ended_on >= mo.month)
-  ) held
-  JOIN {NOMINAL} n ON n.id = held.nominal_id
-  LEFT JOIN {AREA} a ON a.id = n.home_area_id
-  CROSS JOIN {LEVELS}
-  WHERE (n.home_area_id IS NOT NULL OR n.home_sector_id IS NOT NULL OR n.home_command_id IS NOT NULL)
-) c
-WHERE c.cell_area_id IS NOT NULL {cell_sql}
-GROUP BY c.cell_area_id, c.month
-"""
-    return sql, [measure.id, weight, weight * weight, weight, force_id, *params,
-                 *month_params, *cell_params]
+NEW_TOTALS = "scoring_new_totals"
 
 
 def new_cells_create() -> list[tuple[str, list]]:
-    return [(f"DROP TABLE IF EXISTS {NEW_CELLS}", []), (
+    return [*new_cells_drop(), (
         f"CREATE TEMPORARY TABLE {NEW_CELLS} (area_id bigint NOT NULL, month date NOT NULL, "
         f"measure_id bigint NOT NULL, count integer NOT NULL, harm double precision NOT NULL, "
-        f"harm_sq double precision NOT NULL, max_item_harm double precision NOT NULL)", [])]
+        f"harm_sq double precision NOT NULL, max_item_harm double precision NOT NULL)", []), (
+        f"CREATE TEMPORARY TABLE {NEW_TOTALS} (area_id bigint NOT NULL, month date NOT NULL, "
+        f"measures varchar(400) NOT NULL, item_type varchar(10) NOT NULL, count integer NOT NULL, "
+        f"css_count integer NOT NULL, css_harm double precision NOT NULL, css_harm_sq double precision NOT NULL, "
+        f"css_max double precision NOT NULL)", [])]
 
 
-def new_cells_drop() -> tuple[str, list]:
-    return f"DROP TABLE IF EXISTS {NEW_CELLS}", []
+def new_cells_drop() -> list[tuple[str, list]]:
+    return [(f"DROP TABLE IF EXISTS {NEW_CELLS}", []), (f"DROP TABLE IF EXISTS {NEW_TOTALS}", [])]
 
 
-def stale_cells_delete(*, months: list[date] | None, cell_area_ids: list[int] | None) -> tuple[str, list]:
-    """Delete the stored cells in scope that the new computation no longer has."""
+def stale_cells_delete(*, months: list[date] | None, cell_area_ids: list[int] | None,
+                       measure_ids: list[int], nominal: bool) -> tuple[str, list]:
+    """Delete the stored cells in scope that the new computation no longer has.
+
+    ``nominal`` says which part this is: the cells of the nominals measures
+    (``measure_ids``), or of every other measure (not in ``measure_ids``), so
+    the two parts of a run never delete each other's cells.
+    """
     month_sql, month_params = _in(f"{SCORE}.month", months)
     cell_sql, cell_params = _in(f"{SCORE}.area_id", cell_area_ids)
+    if nominal:
+        measure_sql, measure_params = _in(f"{SCORE}.measure_id", measure_ids)
+    elif measure_ids:
+        measure_sql = f" AND {SCORE}.measure_id NOT IN ({', '.join(['%s'] * len(measure_ids))})"
+        measure_params = list(measure_ids)
+    else:
+        measure_sql, measure_params = "", []
     return (
-        f"DELETE FROM {SCORE} WHERE 1 = 1 {month_sql} {cell_sql} AND NOT EXISTS ("
+        f"DELETE FROM {SCORE} WHERE 1 = 1 {month_sql} {cell_sql} {measure_sql} AND NOT EXISTS ("
         f"SELECT 1 FROM {NEW_CELLS} n WHERE n.area_id = {SCORE}.area_id AND n.month = {SCORE}.month "
         f"AND n.measure_id = {SCORE}.measure_id)",
-        [*month_params, *cell_params],
+        [*month_params, *cell_params, *measure_params],
     )
+
+
+def stale_totals_delete(*, months: list[date] | None, cell_area_ids: list[int] | None,
+                        item_type: str) -> tuple[str, list]:
+    """Delete the stored totals of one item type in scope that the new computation no longer has."""
+    month_sql, month_params = _in(f"{TOTAL}.month", months)
+    cell_sql, cell_params = _in(f"{TOTAL}.area_id", cell_area_ids)
+    return (
+        f"DELETE FROM {TOTAL} WHERE {TOTAL}.item_type = %s {month_sql} {cell_sql} AND NOT EXISTS ("
+        f"SELECT 1 FROM {NEW_TOTALS} n WHERE n.area_id = {TOTAL}.area_id AND n.month = {TOTAL}.month "
+        f"AND n.measures = {TOTAL}.measures)",
+        [item_type, *month_params, *cell_params],
+    )
+
+
+def _changed(table: str, columns) -> str:
+    """A row differs: sums compared with a relative tolerance (their last bits depend on the order of aggregation)."""
+    return " OR ".join(
+        [f"{table}.edition_id <> excluded.edition_id"]
+        + [f"{table}.{c} <> excluded.{c}" for c in columns if c in INTEGER_COLUMNS]
+        + [f"ABS({table}.{c} - excluded.{c}) > 1e-9 * (1 + ABS(excluded.{c}))"
+           for c in columns if c not in INTEGER_COLUMNS]
+    )
+
+
+INTEGER_COLUMNS = {"count", "css_count"}
+TOTAL_COLUMNS = ("count", "css_count", "css_harm", "css_harm_sq", "css_max")
 
 
 def cells_upsert(*, edition_id: int, run_id: int) -> tuple[str, list]:
@@ -227,19 +314,27 @@ def cells_upsert(*, edition_id: int, run_id: int) -> tuple[str, list]:
     Rewriting an unchanged row would leave a dead tuple behind for every cell
     in scope; on PostgreSQL the unique index then has to step over them on the
     next run (measured: 120,000 cells took 1.5 s to re-insert after a few full
-    recomputes, against 0.05 s into an empty table). Sums are compared with a
-    relative tolerance because their last bits depend on the order of
-    aggregation. ``run_id`` therefore names the run that last changed a cell.
+    recomputes, against 0.05 s into an empty table). ``run_id`` therefore names
+    the run that last changed a cell.
     """
-    changed = " OR ".join(
-        [f"{SCORE}.edition_id <> excluded.edition_id", f"{SCORE}.count <> excluded.count"]
-        + [f"ABS({SCORE}.{c} - excluded.{c}) > 1e-9 * (1 + ABS(excluded.{c}))" for c in CELL_COLUMNS[1:]]
-    )
     assign = ", ".join(f"{c} = excluded.{c}" for c in ("edition_id", *CELL_COLUMNS, "run_id"))
     return (
         f"INSERT INTO {SCORE} (area_id, month, measure_id, edition_id, count, harm, harm_sq, max_item_harm, run_id) "
         f"SELECT area_id, month, measure_id, %s, count, harm, harm_sq, max_item_harm, %s FROM {NEW_CELLS} "
         # "WHERE 1 = 1": SQLite needs a WHERE before ON CONFLICT in INSERT ... SELECT.
-        f"WHERE 1 = 1 ON CONFLICT (area_id, month, measure_id) DO UPDATE SET {assign} WHERE {changed}",
+        f"WHERE 1 = 1 ON CONFLICT (area_id, month, measure_id) DO UPDATE SET {assign} "
+        f"WHERE {_changed(SCORE, CELL_COLUMNS)}",
+        [edition_id, run_id],
+    )
+
+
+def totals_upsert(*, edition_id: int, run_id: int) -> tuple[str, list]:
+    """Write the new totals, the same way as the cells."""
+    assign = ", ".join(f"{c} = excluded.{c}" for c in ("edition_id", "item_type", *TOTAL_COLUMNS, "run_id"))
+    return (
+        f"INSERT INTO {TOTAL} (area_id, month, measures, item_type, edition_id, {', '.join(TOTAL_COLUMNS)}, run_id) "
+        f"SELECT area_id, month, measures, item_type, %s, {', '.join(TOTAL_COLUMNS)}, %s FROM {NEW_TOTALS} "
+        f"WHERE 1 = 1 ON CONFLICT (area_id, month, measures) DO UPDATE SET {assign} "
+        f"WHERE {TOTAL}.item_type <> excluded.item_type OR {_changed(TOTAL, TOTAL_COLUMNS)}",
         [edition_id, run_id],
     )

@@ -186,9 +186,9 @@ def demand_export(request, fmt: str):
                                           "start": str(window[0]), "end": str(window[1])})
     name = f"demand-{window[0]:%Y-%m}-{window[1]:%Y-%m}.{fmt}"
     if fmt == "csv":
-        return exports.csv_response(name, header, rows.iterator())
+        return exports.csv_response(name, header, iter(rows))
     by_measure = demand_rows(user=request.user, level=level, start=window[0], end=window[1], by_measure=True)
     return exports.xlsx_response(name, [
-        ("by area and month", header, rows.iterator()),
+        ("by area and month", header, iter(rows)),
         ("by measure", header[:3] + ["measure"] + header[3:], by_measure.iterator()),
     ])

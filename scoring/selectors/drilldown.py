@@ -15,6 +15,7 @@ from portal.models import AuditEvent
 from scoring.models import CssEdition, HarmScore, Measure
 from scoring.months import add_months, months_between
 from scoring.selectors.ranking import visible_measures
+from scoring.selectors.totals import monthly_totals
 from sectors.models import Area, Level
 from sectors.permissions import access_area, can_view_records
 
@@ -53,18 +54,15 @@ class ContributingItem:
 
 
 def area_series(*, user, area_id: int, measure_codes: list[str] | None = None) -> list[tuple[date, float, int]]:
-    """(month, harm, count) for every month with scores anywhere, zeros included."""
+    """(month, harm, items) for every month with scores anywhere, zeros included; each item once a month."""
     area = access_area(user, area_id)
     measures = visible_measures(measure_codes)
     span = HarmScore.objects.aggregate(first=Min("month"), last=Max("month"))
     if span["first"] is None:
         return []
-    monthly = {
-        row["month"]: (row["harm"] or 0.0, row["count"] or 0)
-        for row in HarmScore.objects.filter(area=area, measure__in=measures)
-        .values("month").annotate(harm=Sum("harm"), count=Sum("count")).order_by()
-    }
-    return [(month, *monthly.get(month, (0.0, 0))) for month in months_between(span["first"], span["last"])]
+    monthly = monthly_totals(area_id=area.pk, measures=measures)
+    return [(month, monthly[month].harm, monthly[month].count) if month in monthly else (month, 0.0, 0)
+            for month in months_between(span["first"], span["last"])]
 
 
 def _linked_to(group_type: str):

@@ -2,13 +2,15 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Case, Max, Sum, Value, When
+from django.db.models import Case, Max, Min, Q, Sum, Value, When
 from django.db.models import BooleanField
 from django.http import Http404
+from django.utils import timezone
 
 from scoring import formulas
-from scoring.models import CssEdition, HarmScore, Measure
-from scoring.months import add_months
+from scoring.models import CssEdition, HarmScore, Measure, TotalScore
+from scoring.months import add_months, months_between
+from scoring.selectors.totals import Totals, heaviest_nominals, sum_item_sets
 from sectors.models import Area, Level
 from sectors.permissions import can_see_rankings
 
@@ -23,14 +25,27 @@ class RankingRow:
     rank: int
     previous_rank: int
     rank_change: int  # positive: moved up towards rank 1
-    harm: float
+    harm: float  # distinct items: each record, and each nominal in a month, once
     previous_harm: float
     harm_change: float
     z: float | None  # harm-weighted Poisson z of the change; None when both windows are empty
     significant: bool  # |z| >= 1.96
     contributions: dict[str, float] = field(default_factory=dict)  # measure code -> harm in the window
     counts: dict[str, int] = field(default_factory=dict)  # measure code -> items in the window
-    dominant_record: bool = False  # one item carries more than half of the area's harm in the window
+    count: int = 0  # distinct items in the window
+    previous_count: int = 0
+    count_p: float | None = None  # E-test p-value of the change in the number of items
+    count_significant: bool = False  # count_p < 0.05
+    overlap: float = 0.0  # how much more the measures' breakdown adds up to than the distinct total
+    dominant: str = ""  # "record" or "nominal": one item carries at least half the harm in the window
+
+    @property
+    def dominant_record(self) -> bool:
+        return bool(self.dominant)
+
+    @property
+    def breakdown_total(self) -> float:
+        return sum(self.contributions.values())
 
 
 @dataclass
@@ -43,6 +58,9 @@ class Ranking:
     edition: CssEdition | None
     measures: list[Measure]
     rows: list[RankingRow]
+    partial_month: date | None = None  # a month with data that is not over yet, left out of the default window
+    force_harm: float = 0.0  # the force's distinct total in the window
+    outside_harm: float = 0.0  # what the force counts outside every area of this level (located no finer)
 
 
 def visible_measures(measure_codes: list[str] | None) -> list[Measure]:
@@ -53,7 +71,25 @@ def visible_measures(measure_codes: list[str] | None) -> list[Measure]:
 
 
 def latest_month() -> date | None:
+    """The last month with stored scores."""
     return HarmScore.objects.aggregate(latest=Max("month"))["latest"]
+
+
+def default_window_end() -> tuple[date | None, date | None]:
+    """(the last complete month with scores, the partial month left out or None).
+
+    The current month (by the force's local date) is still filling up: a window
+    ending there would show a fall that is only the data still to come.
+    """
+    latest = latest_month()
+    if latest is None:
+        return None, None
+    current = timezone.localdate().replace(day=1)
+    if latest < current:
+        return latest, None
+    end = add_months(current, -1)
+    first = HarmScore.objects.aggregate(first=Min("month"))["first"]
+    return (end if first <= end else None), current
 
 
 def _ranks(totals: dict[int, float], areas: list[dict]) -> dict[int, int]:
@@ -66,9 +102,10 @@ def ranking(*, user, level: int = Level.SECTOR, end_month: date | None = None, m
             measure_codes: list[str] | None = None) -> Ranking:
     """Every area of ``level`` ranked by harm over ``months`` months ending ``end_month``.
 
-    Five queries whatever the number of areas: roles, measures, edition,
-    (latest month), areas, and one aggregate over the stored scores of both
-    windows.
+    A fixed number of queries whatever the number of areas: measures, edition,
+    (the default end), areas, the per-measure breakdown of both windows, the
+    distinct totals of both windows, and the nominals of any area one nominal
+    might dominate.
     """
     if not can_see_rankings(user):
         raise Http404("No ranking")
@@ -76,60 +113,82 @@ def ranking(*, user, level: int = Level.SECTOR, end_month: date | None = None, m
         raise ValueError(f"months must be one of {WINDOWS}")
     measures = visible_measures(measure_codes)
     edition = CssEdition.objects.filter(is_active=True).first()
-    end = (end_month.replace(day=1) if end_month else None) or latest_month()
+    partial = None
+    if end_month:
+        end = end_month.replace(day=1)
+    else:
+        end, partial = default_window_end()
     areas = list(Area.objects.filter(level=level).values("id", "code", "name"))
     if end is None:
         rows = [RankingRow(a["id"], a["code"], a["name"], rank, rank, 0, 0.0, 0.0, 0.0, None, False,
                            {m.code: 0.0 for m in measures}, {m.code: 0 for m in measures})
                 for a, rank in _ordered_with_rank(areas)]
-        return Ranking(level, None, None, None, None, edition, measures, rows)
+        return Ranking(level, None, None, None, None, edition, measures, rows, partial)
 
     start = add_months(end, -(months - 1))
     previous_end = add_months(start, -1)
     previous_start = add_months(previous_end, -(months - 1))
     code_of = {m.id: m.code for m in measures}
-    cells = (
-        HarmScore.objects.filter(area__level=level, measure_id__in=list(code_of), month__gte=previous_start,
-                                 month__lte=end)
-        .annotate(current=Case(When(month__gte=start, then=Value(True)), default=Value(False),
-                               output_field=BooleanField()))
-        .values("area_id", "measure_id", "current")
-        .annotate(count=Sum("count"), harm=Sum("harm"), harm_sq=Sum("harm_sq"), max_item=Max("max_item_harm"))
-        .order_by()
-    )
-    now: dict[int, dict] = {}
-    before: dict[int, dict] = {}
-    for cell in cells:
-        totals = (now if cell["current"] else before).setdefault(
-            cell["area_id"], {"harm": 0.0, "harm_sq": 0.0, "max_item": 0.0, "harm_by": {}, "count_by": {}}
-        )
-        code = code_of[cell["measure_id"]]
-        totals["harm"] += cell["harm"] or 0.0
-        totals["harm_sq"] += cell["harm_sq"] or 0.0
-        totals["max_item"] = max(totals["max_item"], cell["max_item"] or 0.0)
-        totals["harm_by"][code] = cell["harm"] or 0.0
-        totals["count_by"][code] = cell["count"] or 0
+    current = Case(When(month__gte=start, then=Value(True)), default=Value(False), output_field=BooleanField())
+    breakdown: dict[int, dict] = {}
+    for cell in (HarmScore.objects.filter(area__level=level, measure_id__in=list(code_of),
+                                          month__gte=start, month__lte=end)
+                 .values("area_id", "measure_id").annotate(count=Sum("count"), harm=Sum("harm")).order_by()):
+        by = breakdown.setdefault(cell["area_id"], {"harm": {}, "count": {}})
+        by["harm"][code_of[cell["measure_id"]]] = cell["harm"] or 0.0
+        by["count"][code_of[cell["measure_id"]]] = cell["count"] or 0
+    force = Area.objects.filter(level=Level.FORCE).order_by("pk").values_list("pk", flat=True).first()
+    in_window = TotalScore.objects.filter(month__gte=previous_start, month__lte=end).annotate(current=current)
+    totals = sum_item_sets(in_window.filter(Q(area__level=level) | Q(area_id=force)), ("area_id", "current"),
+                           measures)
+    now = {area_id: t for (area_id, is_now), t in totals.items() if is_now}
+    before = {area_id: t for (area_id, is_now), t in totals.items() if not is_now}
 
-    rank = _ranks({k: v["harm"] for k, v in now.items()}, areas)
-    previous_rank = _ranks({k: v["harm"] for k, v in before.items()}, areas)
-    empty = {"harm": 0.0, "harm_sq": 0.0, "max_item": 0.0, "harm_by": {}, "count_by": {}}
+    rank = _ranks({k: v.harm for k, v in now.items()}, areas)
+    previous_rank = _ranks({k: v.harm for k, v in before.items()}, areas)
+    heavy = _dominant_nominals(level, now, start, end, measures)
+    empty, no_breakdown = Totals(), {"harm": {}, "count": {}}
     rows = []
     for area in areas:
         cur, prev = now.get(area["id"], empty), before.get(area["id"], empty)
-        z = formulas.harm_z(cur["harm"], prev["harm"], cur["harm_sq"], prev["harm_sq"])
+        by = breakdown.get(area["id"], no_breakdown)
+        z = formulas.harm_z(cur.harm, prev.harm, cur.harm_sq, prev.harm_sq)
+        count_p = formulas.poisson_e_test(cur.count, prev.count) if cur.count or prev.count else None
+        contributions = {m.code: by["harm"].get(m.code, 0.0) for m in measures}
+        dominant = ""
+        if cur.harm > 0 and cur.max_record >= cur.harm / 2:
+            dominant = "record"
+        elif area["id"] in heavy:
+            dominant = "nominal"
         rows.append(RankingRow(
             area_id=area["id"], area_code=area["code"], area_name=area["name"],
             rank=rank[area["id"]], previous_rank=previous_rank[area["id"]],
             rank_change=previous_rank[area["id"]] - rank[area["id"]],
-            harm=cur["harm"], previous_harm=prev["harm"], harm_change=cur["harm"] - prev["harm"],
+            harm=cur.harm, previous_harm=prev.harm, harm_change=cur.harm - prev.harm,
             z=z, significant=formulas.is_significant(z),
-            contributions={m.code: cur["harm_by"].get(m.code, 0.0) for m in measures},
-            counts={m.code: cur["count_by"].get(m.code, 0) for m in measures},
-            dominant_record=cur["harm"] > 0 and cur["max_item"] > cur["harm"] / 2,
+            contributions=contributions, counts={m.code: by["count"].get(m.code, 0) for m in measures},
+            count=cur.count, previous_count=prev.count, count_p=count_p,
+            count_significant=count_p is not None and count_p < formulas.SIGNIFICANT_P,
+            overlap=max(0.0, sum(contributions.values()) - cur.harm), dominant=dominant,
         ))
     rows.sort(key=lambda r: r.rank)
-    return Ranking(level, start, end, previous_start, previous_end, edition, measures, rows)
+    force_harm = now.get(force, empty).harm if level != Level.FORCE else sum(r.harm for r in rows)
+    outside = force_harm - sum(r.harm for r in rows)
+    return Ranking(level, start, end, previous_start, previous_end, edition, measures, rows, partial,
+                   force_harm=force_harm, outside_harm=outside if abs(outside) > 1e-6 * (1 + force_harm) else 0.0)
 
+
+def _dominant_nominals(level: int, now: dict[int, Totals], start: date, end: date, measures) -> set[int]:
+    """Areas where one nominal's months in the window carry at least half the harm (one query pair for all)."""
+    weights = [float(m.fixed_weight) for m in measures
+               if m.source == Measure.Source.NOMINALS and m.fixed_weight is not None]
+    if not weights:
+        return set()
+    ceiling = max(weights) * len(months_between(start, end))
+    # Only areas where a nominal could reach half the harm are looked at.
+    candidates = [area_id for area_id, t in now.items() if 0 < t.harm <= 2 * ceiling]
+    heaviest = heaviest_nominals(level=level, area_ids=candidates, start=start, end=end, measures=measures)
+    return {area_id for area_id, h in heaviest.items() if h.harm >= now[area_id].harm / 2}
 
 def _ordered_with_rank(areas: list[dict]):
     ranks = _ranks({}, areas)

@@ -4,14 +4,14 @@ import time
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from ingestion.models import Record, RecordKind
 from portal.audit import audit_record
 from portal.models import AuditEvent
-from scoring import sql
-from scoring.models import CssEdition, Measure, ScoringRun
+from scoring import itemsets, sql
+from scoring.models import CssEdition, Measure, ScoringRun, TotalScore
 from scoring.months import month_end, month_start, months_between
 from scoring.services.css import css_edition_activate
 from sectors.models import Area, Level
@@ -57,49 +57,74 @@ def _expand_areas(area_ids: list[int], force_id: int | None) -> list[int]:
 
 
 def _record_months() -> list[date]:
-    span = Record.objects.filter(area__isnull=False).aggregate(first=Min("month"), last=Max("month"))
+    """Every month from the first to the last located record: the months nominals are counted in."""
+    located = Q(area__isnull=False) | Q(sector__isnull=False) | Q(command__isnull=False)
+    span = Record.objects.filter(located).aggregate(first=Min("month"), last=Max("month"))
     if span["first"] is None:
         return []
     return months_between(span["first"], span["last"])
 
 
+def _run_statements(cursor, statements) -> None:
+    for statement in statements:
+        cursor.execute(*statement)
+
+
 def _write_cells(*, run: ScoringRun, edition: CssEdition, area_ids, months) -> tuple[int, int]:
+    """Compute the cells and totals into temporary tables, then bring the stored ones in line.
+
+    Two parts: records, over the scope asked for (the areas and months an
+    upload changed), and nominal-months, always in full: they are few, and a
+    change to the records' month span, a home or a period moves them in ways a
+    scope cannot describe. So a scoped run writes exactly what a full run would.
+    """
     force_id = Area.objects.filter(level=Level.FORCE).order_by("pk").values_list("pk", flat=True).first()
     cell_ids = None if area_ids is None else _expand_areas(area_ids, force_id)
     months = None if months is None else sorted({month_start(m) for m in months})
 
     measures = list(Measure.objects.all())
+    nominal_ids = [m.pk for m in measures if m.source == Measure.Source.NOMINALS]
     # Only the kinds some measure counts are read (and the (kind, month) index can serve a scope).
     kinds = sorted({m.record_kind or RecordKind.CRIME.value for m in measures
                     if m.source != Measure.Source.NOMINALS})
+    css_kinds = sorted({m.record_kind or RecordKind.CRIME.value for m in measures
+                        if m.weighting == Measure.Weighting.CSS})
+    measure_rows, set_rows = itemsets.bit_maps(measures)
+    nominal_months = [(m, month_end(m)) for m in _record_months()]
     unweighted = 0
+    written = 0
     with connection.cursor() as cursor:
-        for statement in sql.new_cells_create():
-            cursor.execute(*statement)
-        if kinds:
-            cursor.execute(*sql.grain_drop())
-            cursor.execute(*sql.grain_create(edition_id=edition.pk, months=months, kinds=kinds))
-            cursor.execute(*sql.records_insert(force_id=force_id, cell_area_ids=cell_ids))
-            css_kinds = sorted({m.record_kind or RecordKind.CRIME.value for m in measures
-                                if m.weighting == Measure.Weighting.CSS})
+        _run_statements(cursor, sql.new_cells_create())
+        _run_statements(cursor, sql.maps_create(measure_rows=measure_rows, set_rows=set_rows))
+        cursor.execute(*sql.grain_drop())
+        if kinds and months != []:
+            cursor.execute(*sql.record_grain_create(edition_id=edition.pk, months=months, kinds=kinds))
+            cursor.execute(*sql.cells_insert(force_id=force_id, cell_area_ids=cell_ids))
+            cursor.execute(*sql.totals_insert(item_type=TotalScore.ItemType.RECORD, force_id=force_id,
+                                              cell_area_ids=cell_ids))
             if css_kinds:
                 cursor.execute(*sql.unweighted_count(kinds=css_kinds))
                 unweighted = int(cursor.fetchone()[0])
             cursor.execute(*sql.grain_drop())
+        if nominal_months:
+            cursor.execute(*sql.nominal_grain_create(months=nominal_months))
+            cursor.execute(*sql.cells_insert(force_id=force_id, cell_area_ids=None))
+            cursor.execute(*sql.totals_insert(item_type=TotalScore.ItemType.NOMINAL, force_id=force_id,
+                                              cell_area_ids=None))
+            cursor.execute(*sql.grain_drop())
 
-        nominal_months = months if months is not None else _record_months()
-        for measure in [m for m in measures if m.source == Measure.Source.NOMINALS]:
-            if not nominal_months or not measure.role_list or measure.fixed_weight is None:
-                continue
-            cursor.execute(*sql.nominals_insert(measure=measure, force_id=force_id,
-                                                months=[(m, month_end(m)) for m in nominal_months],
-                                                cell_area_ids=cell_ids))
-
-        cursor.execute(*sql.stale_cells_delete(months=months, cell_area_ids=cell_ids))
-        written = max(cursor.rowcount, 0)
-        cursor.execute(*sql.cells_upsert(edition_id=edition.pk, run_id=run.pk))
-        written += max(cursor.rowcount, 0)
-        cursor.execute(*sql.new_cells_drop())
+        for statement in (
+            sql.stale_cells_delete(months=months, cell_area_ids=cell_ids, measure_ids=nominal_ids, nominal=False),
+            sql.stale_cells_delete(months=None, cell_area_ids=None, measure_ids=nominal_ids, nominal=True),
+            sql.stale_totals_delete(months=months, cell_area_ids=cell_ids, item_type=TotalScore.ItemType.RECORD),
+            sql.stale_totals_delete(months=None, cell_area_ids=None, item_type=TotalScore.ItemType.NOMINAL),
+            sql.cells_upsert(edition_id=edition.pk, run_id=run.pk),
+            sql.totals_upsert(edition_id=edition.pk, run_id=run.pk),
+        ):
+            cursor.execute(*statement)
+            written += max(cursor.rowcount, 0)
+        _run_statements(cursor, sql.new_cells_drop())
+        _run_statements(cursor, sql.maps_drop())
     return written, unweighted
 
 

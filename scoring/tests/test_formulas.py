@@ -78,3 +78,30 @@ def test_it_accounts_for_unequal_exposures():
     assert formulas.poisson_e_test(10, 5, t1=2.0, t2=1.0) == pytest.approx(1.0, abs=1e-9)
     with pytest.raises(ValueError):
         formulas.poisson_e_test(-1, 2)
+
+
+@pytest.mark.parametrize("k1, k2, t1, t2", [(0, 0, 1, 1), (1, 0, 1, 1), (3, 9, 1, 1), (14, 5, 2.0, 1.0),
+                                            (40, 41, 1, 1), (120, 80, 1, 1), (6, 2, 1.0, 3.0)])
+def test_it_gives_the_e_test_of_the_double_sum(k1, k2, t1, t2):
+    # The tail search must give exactly what summing every outcome gives.
+    rate = (k1 + k2) / (t1 + t2)
+    observed = abs(formulas._e_statistic(k1, k2, t1, t2))
+    total = 0.0
+    for x1 in formulas._poisson_support(rate * t1):
+        for x2 in formulas._poisson_support(rate * t2):
+            if abs(formulas._e_statistic(x1, x2, t1, t2)) >= observed - 1e-12:
+                total += math.exp(formulas._poisson_log_pmf(x1, rate * t1) + formulas._poisson_log_pmf(x2, rate * t2))
+    assert formulas.poisson_e_test(k1, k2, t1, t2) == pytest.approx(min(1.0, total), abs=1e-12)
+
+
+@pytest.mark.parametrize("css_selected, fixed, expected", [
+    # 5 items, 3 of them with CSS weights 10, 20, 30 (sum 60, squares 1400, max 30).
+    (True, [], (3, 60.0, 1400.0, 30.0)),  # CSS only: the 2 without a weight count nothing
+    (True, [4.0], (5, 68.0, 1432.0, 30.0)),  # the 2 without a CSS weight take the fixed weight
+    (True, [4.0, 50.0], (5, 160.0, 6400.0, 50.0)),  # the highest fixed weight, still only for those 2
+    (False, [4.0, 7.0], (5, 35.0, 245.0, 7.0)),  # no CSS measure selected: every item at the highest fixed
+    (False, [], (0, 0.0, 0.0, 0.0)),  # nothing selected counts them
+])
+def test_it_weighs_each_item_of_a_set_once(css_selected, fixed, expected):
+    assert formulas.item_set_total(count=5, css_count=3, css_harm=60.0, css_harm_sq=1400.0, css_max=30.0,
+                                   css_selected=css_selected, fixed_weights=fixed) == expected

@@ -27,7 +27,7 @@ def area_summary(*, user, area: Area, end_month=None, months: int = 12, measure_
     if row is not None:
         breakdown = [
             {"measure": m, "harm": row.contributions.get(m.code, 0.0), "count": row.counts.get(m.code, 0),
-             "share": (row.contributions.get(m.code, 0.0) / row.harm) if row.harm else 0.0}
+             "share": (row.contributions.get(m.code, 0.0) / row.breakdown_total) if row.breakdown_total else 0.0}
             for m in ranking.measures
         ]
     return {"ranking": ranking, "row": row, "of": len(ranking.rows), "breakdown": breakdown}
@@ -136,12 +136,37 @@ def area_page(*, user, area: Area, ranking_kwargs: dict, filters: dict, page: st
                                          edition=edition, version=version)
         context["top"] = list(scoring_selectors.contributing_records(user=user, area_id=area.id, start=start,
                                                                      end=end, limit=10))
+    context["dominant"] = dominant_item(user=user, area=area, row=summary["row"], ranking=ranking,
+                                        top=context.get("top"))
     return context
+
+
+def dominant_item(*, user, area: Area, row, ranking, top) -> str:
+    """Words naming the one item that carries at least half of the area's harm, as far as the user may see it."""
+    if row is None or not row.dominant:
+        return ""
+    if row.dominant == "record":
+        records = [i for i in (top or []) if i.item_type == "record"]
+        if not records:
+            return "one record (you have not been granted this area's records)"
+        item = records[0]
+        what = f"{item.offence_code} {item.offence_description}".strip() or item.kind
+        return f"record {item.ref}, {what}, {item.occurred_on:%d %B %Y}, weight {item.weight:,.1f}"
+    from scoring.selectors.totals import heaviest_nominals
+
+    found = heaviest_nominals(level=area.level, area_ids=[area.pk], start=ranking.start, end=ranking.end,
+                              measures=ranking.measures).get(area.pk)
+    if found is None:
+        return ""
+    may_read = user.has_perm("nominals.view_nominal") and (
+        not found.is_restricted or user.has_perm("nominals.view_restricted_nominal"))
+    who = f"nominal {found.ref}" if may_read else "one nominal (withheld)"
+    return f"{who}, {found.months} month{'s' if found.months != 1 else ''} in the window, harm {found.harm:,.1f}"
 
 
 def area_window(*, end_month: date | None, months: int) -> tuple[date, date] | None:
     """The first and last month of the window a page covers; None before any score exists."""
     from scoring.months import add_months
 
-    end = end_month.replace(day=1) if end_month else scoring_selectors.latest_month()
+    end = end_month.replace(day=1) if end_month else scoring_selectors.default_window_end()[0]
     return None if end is None else (add_months(end, -(months - 1)), end)

@@ -4,8 +4,9 @@ from datetime import date
 from django.db.models import Sum
 
 from portal import roles
-from scoring.models import HarmScore
+from scoring.models import HarmScore, Measure, TotalScore
 from scoring.months import months_between
+from scoring.selectors.totals import sum_item_sets
 
 
 def can_see_demand(user) -> bool:
@@ -13,14 +14,21 @@ def can_see_demand(user) -> bool:
 
 
 def demand_rows(*, user, level: int, start: date, end: date, by_measure: bool = False):
-    """(area code, area name, month[, measure], harm, count) over start..end, active measures only."""
-    fields = ["area__code", "area__name", "month"] + (["measure__code"] if by_measure else [])
-    return (
-        HarmScore.objects.filter(area__level=level, month__gte=start, month__lte=end, measure__is_active=True)
-        .values_list(*fields)
-        .annotate(harm=Sum("harm"), count=Sum("count"))
-        .order_by(*fields)
-    )
+    """(area code, area name, month[, measure], harm, count) over start..end, active measures only.
+
+    By measure, the measures overlap (one crime can be in two); the totals count every item once.
+    """
+    if by_measure:
+        fields = ["area__code", "area__name", "month", "measure__code"]
+        return (
+            HarmScore.objects.filter(area__level=level, month__gte=start, month__lte=end, measure__is_active=True)
+            .values_list(*fields)
+            .annotate(harm=Sum("harm"), count=Sum("count"))
+            .order_by(*fields)
+        )
+    totals = sum_item_sets(TotalScore.objects.filter(area__level=level, month__gte=start, month__lte=end),
+                           ("area__code", "area__name", "month"), list(Measure.objects.filter(is_active=True)))
+    return [(*key, t.harm, t.count) for key, t in sorted(totals.items())]
 
 
 def demand_table(*, user, level: int, start: date, end: date) -> dict:

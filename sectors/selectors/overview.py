@@ -20,6 +20,8 @@ def overview(*, user, level: int, end_month=None, months: int = 12, measure_code
     table = [
         {"row": row, "harm": f"{row.harm:,.1f}", "harm_sort": f"{row.harm:.4f}",
          "change": abs(row.rank_change), "z": f"{row.z:.1f}" if row.z is not None else "",
+         "count_p": "" if row.count_p is None else (f"{row.count_p:.3f}" if row.count_p >= 0.001 else "<0.001"),
+         "overlap": f"{row.overlap:,.0f}",
          "cells": [(f"{row.contributions.get(m.code, 0.0):,.0f}", f"{row.contributions.get(m.code, 0.0):.4f}",
                     row.counts.get(m.code, 0)) for m in ranking.measures]}
         for row in ranking.rows
@@ -34,6 +36,8 @@ def overview(*, user, level: int, end_month=None, months: int = 12, measure_code
             # Serialised once here and cached with the rest, not on every request.
             "features_script": json_script(features, "overview-features"),
             "level_label": Level(level).label, "window_months": months,
+            "overlap": sum(row.overlap for row in ranking.rows),
+            "disagree": sum(1 for row in ranking.rows if row.significant != row.count_significant),
             "measure_codes": [m.code for m in ranking.measures]}
 
 
@@ -67,14 +71,22 @@ def overview_cached(*, user, level: int, end_month=None, months: int = 12, measu
 
 
 def ranking_export_rows(ranking) -> tuple[list[str], list[list]]:
-    """The overview table as CSV rows: exactly the columns and order the page shows."""
-    header = ["rank", "area_code", "area_name", "harm", "previous_rank", "rank_change", "harm_change",
-              "significant"] + [f"harm_{m.code}" for m in ranking.measures]
+    """The overview table as CSV rows: the columns the page shows, and both tests and the overlap."""
+    header = ["rank", "area_code", "area_name", "harm", "items", "previous_rank", "rank_change", "harm_change",
+              "harm_z", "harm_change_significant", "previous_items", "count_p", "count_change_significant",
+              "overlap", "dominant_item"] + [f"harm_{m.code}" for m in ranking.measures]
     rows = [
-        [row.rank, row.area_code, row.area_name, round(row.harm, 2), row.previous_rank if row.previous_rank else "",
+        [row.rank, row.area_code, row.area_name, round(row.harm, 2), row.count,
+         row.previous_rank if row.previous_rank else "",
          row.rank_change if row.rank_change is not None else "",
-         round(row.harm_change, 2) if row.harm_change is not None else "", "yes" if row.significant else "no"]
+         round(row.harm_change, 2) if row.harm_change is not None else "",
+         "" if row.z is None else round(row.z, 3), "yes" if row.significant else "no", row.previous_count,
+         "" if row.count_p is None else round(row.count_p, 4), "yes" if row.count_significant else "no",
+         round(row.overlap, 2), row.dominant]
         + [round(row.contributions.get(m.code, 0.0), 2) for m in ranking.measures]
         for row in ranking.rows
     ]
+    if ranking.outside_harm:
+        rows.append(["", "", f"outside any {Level(ranking.level).label}", round(ranking.outside_harm, 2)]
+                    + [""] * (len(header) - 4))
     return header, rows

@@ -48,7 +48,7 @@ THEMES = {t.slug: t for t in [
 
 def theme_window(*, theme: Theme | None, end_month: date | None, months: int) -> tuple[date, date] | None:
     """months months ending end_month, or the latest scored month (else the theme's latest record)."""
-    end = end_month or scoring_selectors.latest_month()
+    end = end_month or scoring_selectors.default_window_end()[0]
     if end is None and theme is not None:
         end = Record.objects.filter(theme.where).aggregate(m=Max("month"))["m"]
     return None if end is None else (add_months(end.replace(day=1), -(months - 1)), end.replace(day=1))

@@ -3,6 +3,7 @@ import io
 import json
 
 import pytest
+from django.db import connection
 
 from portal.models import AuditEvent
 from sectors.permissions import area_records_grant
@@ -17,7 +18,9 @@ def _url(world, code="S2", suffix=""):
 def test_it_shows_an_area_with_its_records(world, analyst, login, django_assert_max_num_queries):
     client = login(analyst)
     # Cold caches: the records-based measures are one UNION ALL query, nominals measures three each.
-    with django_assert_max_num_queries(45):
+    # SQLite cannot order and limit the parts of a UNION: there the two records-based measures
+    # with records in this sector take one query each.
+    with django_assert_max_num_queries(48 if connection.features.supports_slicing_ordering_in_compound else 49):
         response = client.get(_url(world))
     assert response.status_code == 200
     html = response.content.decode()
@@ -30,7 +33,7 @@ def test_it_shows_an_area_with_its_records(world, analyst, login, django_assert_
     assert AuditEvent.objects.filter(action="view", object_type="area_records", username="analyst").count() == 1
     # Again: contributing items, map layer, series, groups and the records page come from the cache;
     # the audit events are still written.
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(20):
         again = client.get(_url(world))
     assert [i.id for i in again.context["top"]] == [i.id for i in response.context["top"]]
     assert again.context["layer"] == response.context["layer"]

@@ -1,0 +1,145 @@
+"""Distinct-item totals: the SOC harm of an area, each record or nominal-month counted once.
+
+The per-measure cells (HarmScore) overlap; the totals read TotalScore, where
+every item is in one row, that of the set of measures counting it. Callers
+have already checked access to the areas they ask about.
+"""
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Max, Q, QuerySet, Sum
+
+from nominals.models import Membership, Nominal, PriorityStatus
+from scoring import formulas, itemsets, sql
+from scoring.models import Measure, TotalScore
+from scoring.months import add_months, months_between
+from sectors.models import Level
+
+HOME_FIELD = {Level.COMMAND: "home_command", Level.SECTOR: "home_sector", Level.NEIGHBOURHOOD: "home_area"}
+
+
+@dataclass
+class Totals:
+    count: int = 0  # distinct items: records, and nominals once per month
+    harm: float = 0.0
+    harm_sq: float = 0.0  # sum of squared item weights: the Poisson variance of ``harm``
+    max_record: float = 0.0  # the heaviest single record
+
+    def add(self, items: int, harm: float, harm_sq: float, heaviest: float, item_type: str) -> None:
+        self.count += items
+        self.harm += harm
+        self.harm_sq += harm_sq
+        if item_type == TotalScore.ItemType.RECORD:
+            self.max_record = max(self.max_record, heaviest)
+
+
+def _weighing(measures: list[Measure]):
+    """set key -> (a selected CSS measure counts the set, the selected fixed weights), memoised."""
+    selected = {m.pk: m for m in measures}
+    memo: dict[str, tuple[bool, list[float]] | None] = {}
+
+    def weighing(key: str):
+        if key not in memo:
+            chosen = [selected[int(i)] for i in key.split(",") if i and int(i) in selected]
+            memo[key] = (any(m.weighting == Measure.Weighting.CSS for m in chosen),
+                         [float(m.fixed_weight) for m in chosen
+                          if m.weighting == Measure.Weighting.FIXED and m.fixed_weight is not None]) \
+                if chosen else None
+        return memo[key]
+    return weighing
+
+
+def sum_item_sets(queryset: QuerySet, keys: tuple[str, ...], measures: list[Measure]) -> dict[tuple, Totals]:
+    """Distinct totals of the selected measures, grouped by ``keys`` (fields or annotations of the queryset).
+
+    One query: the stored rows summed by key and set of measures; each set is
+    then weighed for the selection (scoring.formulas.item_set_total).
+    """
+    weighing = _weighing(measures)
+    totals: dict[tuple, Totals] = {}
+    rows = (queryset.values(*keys, "measures", "item_type")
+            .annotate(n=Sum("count"), n_css=Sum("css_count"), h=Sum("css_harm"), h2=Sum("css_harm_sq"),
+                      top=Max("css_max"))
+            .order_by())
+    for row in rows:
+        weights = weighing(row["measures"])
+        if weights is None:
+            continue
+        items, harm, harm_sq, heaviest = formulas.item_set_total(
+            count=row["n"] or 0, css_count=row["n_css"] or 0, css_harm=row["h"] or 0.0, css_harm_sq=row["h2"] or 0.0,
+            css_max=row["top"] or 0.0, css_selected=weights[0], fixed_weights=weights[1])
+        if items:
+            totals.setdefault(tuple(row[k] for k in keys), Totals()).add(items, harm, harm_sq, heaviest,
+                                                                         row["item_type"])
+    return totals
+
+
+def area_totals(*, area_ids: list[int], start: date, end: date, measures: list[Measure]) -> dict[int, Totals]:
+    rows = sum_item_sets(TotalScore.objects.filter(area_id__in=area_ids, month__gte=start, month__lte=end),
+                         ("area_id",), measures)
+    return {key[0]: value for key, value in rows.items()}
+
+
+def monthly_totals(*, area_id: int, measures: list[Measure], start: date | None = None,
+                   end: date | None = None) -> dict[date, Totals]:
+    scores = TotalScore.objects.filter(area_id=area_id)
+    if start is not None:
+        scores = scores.filter(month__gte=start, month__lte=end)
+    return {key[0]: value for key, value in sum_item_sets(scores, ("month",), measures).items()}
+
+
+@dataclass
+class HeaviestNominal:
+    nominal_id: int
+    ref: str
+    is_restricted: bool
+    months: int
+    harm: float
+
+
+def heaviest_nominals(*, level: int, area_ids: list[int], start: date, end: date,
+                      measures: list[Measure]) -> dict[int, HeaviestNominal]:
+    """For each area, the nominal living there whose nominal-months carry the most harm in the window.
+
+    A nominal-month weighs the highest fixed weight of the selected nominals
+    measures counting the roles held that month (as in the totals). Two queries
+    for all the areas.
+    """
+    chosen = [m for m in measures if m.source == Measure.Source.NOMINALS and m.fixed_weight is not None]
+    if not chosen or not area_ids:
+        return {}
+    after_end = add_months(end, 1)
+    overlapping = Q(started_on__lt=after_end) & (Q(ended_on__isnull=True) | Q(ended_on__gte=start))
+    field = HOME_FIELD.get(level)
+    home = Q(**{f"nominal__{field}_id__in": area_ids}) if field else Q(nominal__isnull=False)
+    periods: dict[int, list[tuple[str, date, date | None]]] = {}
+    for nominal_id, role, started, ended in Membership.objects.filter(overlapping, home).values_list(
+            "nominal_id", "group__group_type", "started_on", "ended_on"):
+        periods.setdefault(nominal_id, []).append((role, started, ended))
+    for nominal_id, started, ended in PriorityStatus.objects.filter(overlapping, home).values_list(
+            "nominal_id", "started_on", "ended_on"):
+        periods.setdefault(nominal_id, []).append(("priority", started, ended))
+    if not periods:
+        return {}
+    window = months_between(start, end)
+    heaviest: dict[int, HeaviestNominal] = {}
+    nominals = Nominal.objects.filter(pk__in=list(periods)).values_list(
+        "id", "ref", "is_restricted", f"{field}_id" if field else "id")
+    for pk, ref, is_restricted, area_id in nominals:
+        if not field:
+            area_id = area_ids[0]
+        months, harm = 0, 0.0
+        for month in window:
+            month_after = add_months(month, 1)
+            bits = 0
+            for role, started, ended in periods[pk]:
+                if started < month_after and (ended is None or ended >= month):
+                    bits |= sql.ROLE_BITS.get(role, 0)
+            weights = [float(m.fixed_weight) for m in chosen if itemsets.counts(m, sql.NOMINAL_KIND, bits)]
+            if weights:
+                months += 1
+                harm += max(weights)
+        best = heaviest.get(area_id)
+        if harm > 0 and (best is None or harm > best.harm or (harm == best.harm and ref < best.ref)):
+            heaviest[area_id] = HeaviestNominal(pk, ref, is_restricted, months, harm)
+    return heaviest
