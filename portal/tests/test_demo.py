@@ -8,7 +8,10 @@ from django.core.management import call_command
 
 from ingestion.models import Record
 from portal.demo_users import DEMO_USERS, ensure_demo_users
-from scoring.models import HarmScore
+from scoring import selectors
+from scoring.models import HarmScore, Measure
+from scoring.selectors.drilldown import _record_branch, contributing_records
+from scoring.selectors.totals import area_totals
 from sectors.models import Area, Level
 
 COUNTED = ["sectors.Area", "ingestion.Record", "ingestion.Upload", "nominals.Nominal", "nominals.Group",
@@ -47,6 +50,32 @@ def test_it_loads_the_demo_twice_with_the_same_counts(settings):
 
     assert set(User.objects.values_list("username", flat=True)) >= {u[0] for u in DEMO_USERS}
     assert HarmScore.objects.filter(area__level=Level.SECTOR, harm__gt=0).exists()
+    _check_the_demo_figures(User.objects.get(username="analyst"))
+
+
+def _check_the_demo_figures(analyst):
+    """The sectors add up to the force, no record is counted twice, and one-record areas are named."""
+    ranking = selectors.ranking(user=analyst, level=Level.SECTOR, months=12)
+    assert sum(r.harm for r in ranking.rows) + ranking.outside_harm == pytest.approx(ranking.force_harm)
+    assert all(r.breakdown_total - r.overlap == pytest.approx(r.harm) for r in ranking.rows)
+    assert sum(r.overlap for r in ranking.rows) > 0  # the demo has crimes in two measures
+
+    # Each record once: the force's record items are the distinct records the drill-down finds measure by measure.
+    force = Area.objects.get(level=Level.FORCE)
+    records = [m for m in ranking.measures if m.source != Measure.Source.NOMINALS]
+    found = {}
+    for measure in records:
+        for row in _record_branch(measure, force, ranking.start, ranking.end, ranking.edition, 100_000):
+            found[row["id"]] = row["weight"]
+    totals = area_totals(area_ids=[force.pk], start=ranking.start, end=ranking.end, measures=records)[force.pk]
+    assert (totals.count, totals.harm) == (len(found), pytest.approx(sum(found.values())))
+
+    flagged = [r for r in ranking.rows if r.dominant == "record"]
+    assert flagged
+    for row in flagged[:5]:
+        top = contributing_records(user=analyst, area_id=row.area_id, start=ranking.start, end=ranking.end,
+                                   limit=1)[0]
+        assert top.item_type == "record" and top.weight >= row.harm / 2
 
 
 def test_it_refuses_demo_users_outside_demo_mode(db, settings):
