@@ -24,7 +24,7 @@ from datetime import date
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from ingestion.models import Record, Upload
@@ -120,6 +120,7 @@ INITIAL = [
     Step("drug_deaths", ({"reference": "D1", "date": date(2023, 2, 1), "place": "N2b", "substances": "heroin"},)),
     Step("firearms_intel", ({"reference": "F1", "date": date(2023, 1, 31), "place": "N1b", "grading": "B2"},)),
 ]
+INITIAL_CRIMES = next(step.rows for step in INITIAL if step.kind == "crimes")
 MEMBERSHIP_KEYS = [("N1", "G1", date(2023, 1, 1)), ("N2", "G2", date(2022, 12, 31)), ("N3", "G3", date(2023, 2, 1))]
 PRIORITY_KEYS = [("N2", date(2023, 3, 31))]
 
@@ -139,14 +140,21 @@ def periods(draw):
     return start, end
 
 
+links = st.lists(st.tuples(st.sampled_from(NOMINAL_REFS), st.sampled_from(ROLES)), max_size=2, unique=True).map(
+    lambda pairs: ";".join(f"{n}:{r}" for n, r in pairs))
+CRIME_COLUMNS = {"offence_code": st.sampled_from(list(WEIGHTS)), "date": dates, "place": places,
+                 "drug_supply": yes_no, "cannabis_farm": yes_no, "firearms_discharge": yes_no, "nominals": links}
+
+
 @st.composite
 def crime_rows(draw):
-    links = draw(st.lists(st.tuples(st.sampled_from(NOMINAL_REFS), st.sampled_from(ROLES)), max_size=2, unique=True))
-    return {
-        "reference": draw(st.sampled_from(CRIME_REFS)), "offence_code": draw(st.sampled_from(list(WEIGHTS))),
-        "date": draw(dates), "place": draw(places), "drug_supply": draw(yes_no), "cannabis_farm": draw(yes_no),
-        "firearms_discharge": draw(yes_no), "nominals": ";".join(f"{n}:{r}" for n, r in links),
-    }
+    """A crime with every column drawn, or a crime of the world re-sent with one column changed
+    (only its links, only its date...): the changes a scope must follow."""
+    if draw(st.booleans()):
+        initial = {column: "" for column in CRIME_COLUMNS} | dict(draw(st.sampled_from(INITIAL_CRIMES)))
+        column = draw(st.sampled_from(list(CRIME_COLUMNS)))
+        return initial | {column: draw(CRIME_COLUMNS[column])}
+    return {"reference": draw(st.sampled_from(CRIME_REFS))} | {c: draw(v) for c, v in CRIME_COLUMNS.items()}
 
 
 @st.composite
@@ -320,6 +328,7 @@ def _check_sequence(sequence: list[Step], senders) -> None:
         data_before, cells_before = _data(), _cells()
 
         upload = _send(step, senders)
+        event(f"{step.kind} {upload.status}")  # shown by --hypothesis-show-statistics
         assert upload.status in (Upload.Status.APPLIED, Upload.Status.REJECTED), (
             f"{where}: upload {upload.status}: {upload.failure[-800:]}")
         scopes = _run_queued(last_run) if upload.status == Upload.Status.APPLIED else []
