@@ -4,6 +4,7 @@ from datetime import date
 from django.core.cache import cache
 from django.db.models import Count, Q
 
+from ingestion.models import RecordKind
 from nominals.models import Membership, Nominal
 from portal import roles
 from scoring import selectors as scoring_selectors
@@ -150,7 +151,7 @@ def dominant_item(*, user, area: Area, row, ranking, top) -> str:
         if not records:
             return "one record (you have not been granted this area's records)"
         item = records[0]
-        what = f"{item.offence_code} {item.offence_description}".strip() or item.kind
+        what = f"{item.offence_code} {item.offence_description}".strip() or RecordKind(item.kind).label
         return f"record {item.ref}, {what}, {item.occurred_on:%d %B %Y}, weight {item.weight:,.1f}"
     from scoring.selectors.totals import heaviest_nominals
 

@@ -38,6 +38,12 @@ def test_it_walks_the_overview_to_a_sector_and_exports(world, analyst, login):
     with open(download.value.path(), newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["area_name"] for r in rows] == _table_names(page)
+    # Both tests, side by side, in the table and in the export.
+    counts = page.locator("#ranking-table tbody tr td:nth-child(5)").all_inner_texts()
+    assert [r["items"] for r in rows] == counts
+    count_tests = page.locator("#ranking-table tbody tr td:nth-child(7)").all_inner_texts()
+    assert [t.startswith("significant") for t in count_tests] == [r["count_change_significant"] == "yes"
+                                                                  for r in rows]
 
     page.click("#ranking-table th:nth-child(2) button")  # sort by area name
     assert _table_names(page) == sorted(_table_names(page))
@@ -46,6 +52,12 @@ def test_it_walks_the_overview_to_a_sector_and_exports(world, analyst, login):
     page.wait_for_url(re.compile(r"/sectors/\d+/"))
     assert page.locator("h1").inner_text().startswith("Sector 2")
     page.locator("#area-map path.leaflet-interactive").first.wait_for()
+    # The breakdown reconciles with the headline: measures added up, less the overlap, is the harm.
+    figures = [float(t.replace(",", "").replace("\u2212", "-")) for t in page.locator(
+        "#breakdown-h + table tfoot td:nth-child(3)").all_inner_texts()]
+    headline = float(page.locator(".headline li").first.locator(".figure").inner_text().replace(",", ""))
+    assert figures[0] + figures[1] == pytest.approx(figures[2]) and round(figures[2]) == headline
+    assert "Harm change:" in page.content() and "Count change:" in page.content()
     screenshot(page, "sector")
     assert axe_violations(page) == []
     assert page.js_errors == []
