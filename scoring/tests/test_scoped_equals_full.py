@@ -24,7 +24,7 @@ from datetime import date
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from ingestion.models import Record, Upload
@@ -307,17 +307,18 @@ def _differences(stored: dict, full: dict) -> list[str]:
     return lines
 
 
-def _run_queued(after_run_id: int) -> list[dict]:
+def _run_queued(after_run_id: int, where: str) -> list[dict]:
     """Run every recompute the upload queued, as the worker would; their scopes."""
     scopes = []
     for run in ScoringRun.objects.filter(pk__gt=after_run_id, status=ScoringRun.Status.QUEUED).order_by("pk"):
         scopes.append(run.scope)
+        what = f"{where}: the queued recompute {run.scope}"
         try:
             recompute_scores(run.pk)
         except Exception as exc:
-            raise AssertionError(f"the queued recompute {run.scope} raised {type(exc).__name__}: {exc}") from exc
+            raise AssertionError(f"{what} raised {type(exc).__name__}: {exc}") from exc
         run.refresh_from_db()
-        assert run.status == ScoringRun.Status.DONE, f"queued recompute {run.scope} is {run.status}: {run.error}"
+        assert run.status == ScoringRun.Status.DONE, f"{what} is {run.status}: {run.error}"
     return scopes
 
 
@@ -331,7 +332,7 @@ def _check_sequence(sequence: list[Step], senders) -> None:
         event(f"{step.kind} {upload.status}")  # shown by --hypothesis-show-statistics
         assert upload.status in (Upload.Status.APPLIED, Upload.Status.REJECTED), (
             f"{where}: upload {upload.status}: {upload.failure[-800:]}")
-        scopes = _run_queued(last_run) if upload.status == Upload.Status.APPLIED else []
+        scopes = _run_queued(last_run, where) if upload.status == Upload.Status.APPLIED else []
         if upload.status == Upload.Status.REJECTED:
             assert not ScoringRun.objects.filter(pk__gt=last_run).exists(), f"{where}: a rejected file queued a run"
             assert _data() == data_before, f"{where}: a rejected file changed data ({upload.errors[:3]})"
@@ -349,6 +350,32 @@ def _check_sequence(sequence: list[Step], senders) -> None:
             f"full recompute; the first ones:\n  " + "\n  ".join(differences[:12]))
 
 
+# The cases of issue 8, always run before the generated ones.
+REPRODUCED = [
+    # A new person with a home and no linked record: a scope with areas and no months.
+    [Step("nominals", ({"ref": "N5", "name": "Person N5", "place": "N2a"},))],
+    # A person moves: their old home's cells must go.
+    [Step("nominals", ({"ref": "N1", "name": "Person N1", "place": "N3a"},))],
+    # A membership shortened, then a priority period ended: the months they no longer cover.
+    [Step("memberships", ({"nominal_ref": "N1", "group_ref": "G1", "started_on": date(2023, 1, 1),
+                           "ended_on": date(2023, 1, 31)},)),
+     Step("priority", ({"nominal_ref": "N2", "started_on": date(2023, 3, 31), "ended_on": date(2023, 3, 31)},))],
+    # A crime re-sent with only its nominal link changed (the OCG member removed).
+    [Step("crimes", ({**INITIAL_CRIMES[0], "nominals": ""},))],
+    # A group changes type: its members' months move from one nominals measure to another.
+    [Step("groups", ({"ref": "G1", "name": "Group 1", "group_type": "ucg"},))],
+    # A partner record two months after the last one: the records' month span grows.
+    [Step("drug_deaths", ({"reference": "D2", "date": date(2023, 6, 1), "place": "N1a"},))],
+]
+
+
+def _reproduced(test):
+    for sequence in reversed(REPRODUCED):
+        test = example(sequence=sequence)(test)
+    return test
+
+
+@_reproduced
 @settings(max_examples=200, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(sequence=st.lists(steps, min_size=1, max_size=6))
