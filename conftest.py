@@ -6,8 +6,8 @@ from unittest import mock
 import pytest
 from django.contrib.auth.models import Group, User
 
-from portal import roles
-from portal.models import Organisation
+from core import roles
+from core.models import Organisation
 
 PASSWORD = "correct-horse-battery-staple"
 

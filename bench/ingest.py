@@ -70,12 +70,12 @@ def child(rows: int, csv_path: Path) -> dict:
     from django.db import connection
 
     import scoring.services
-    from ingestion.models import Record
+    from records.models import Record
 
     # Ingestion alone is measured: the recompute it requests is scoring's benchmark.
     scoring.services.scores_recompute_request = lambda **kwargs: None
     from ingestion.services import upload_create, upload_process
-    from portal.models import Organisation
+    from core.models import Organisation
 
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE ingestion_record, ingestion_upload CASCADE")

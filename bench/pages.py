@@ -91,7 +91,7 @@ def analyst_session() -> str:
     from django.contrib.auth.models import Group, User
     from django.test import Client
 
-    from portal import roles
+    from core import roles
 
     user, _ = User.objects.get_or_create(username="bench-analyst")
     user.groups.add(Group.objects.get(name=roles.ANALYST))

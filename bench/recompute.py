@@ -110,7 +110,7 @@ def copy_records(rows, start_ref: int) -> None:
     """COPY rows of (kind, source, occurred_on, area, sector, command, offence, ds, cf, fd) into records."""
     from django.db import connection
 
-    from ingestion.models import Record
+    from records.models import Record
 
     columns = ("kind, source, external_ref, occurred_on, month, lat, lon, area_id, sector_id, command_id, "
                "offence_type_id, drug_supply, cannabis_farm, firearms_discharge, is_synthetic, details")
@@ -128,7 +128,7 @@ def copy_records(rows, start_ref: int) -> None:
 
 
 def generate_records(count, neighbourhoods, months, start_ref=0, only_month=None, seed=11):
-    from scoring.models import OffenceType
+    from records.models import OffenceType
 
     rng = random.Random(seed)
     policeuk = list(OffenceType.objects.filter(is_approximation=True).exclude(weights=None).values_list("id", flat=True))

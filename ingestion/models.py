@@ -5,15 +5,6 @@ from django.db import models
 from django.db.models import Q
 
 
-class RecordKind(models.TextChoices):
-    CRIME = "crime", "force crime"
-    POLICEUK = "policeuk", "police.uk street crime"
-    DRUG_DEATH = "drug_death", "drug-related death"
-    CRIMESTOPPERS = "crimestoppers", "Crimestoppers report"
-    TRADING_STANDARDS = "trading_standards", "Trading Standards record"
-    FIREARMS_INTEL = "firearms_intel", "firearms intelligence report"
-
-
 class UploadKind(models.TextChoices):
     POLICEUK = "policeuk", "data.police.uk street-level crimes"
     CRIMES = "crimes", "force crime extract"
@@ -44,7 +35,7 @@ class Upload(models.Model):
         FAILED = "failed"
 
     kind = models.CharField(max_length=20, choices=UploadKind.choices)
-    organisation = models.ForeignKey("portal.Organisation", on_delete=models.PROTECT, related_name="uploads")
+    organisation = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="uploads")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     file = models.FileField(upload_to=upload_path, max_length=300)
     original_name = models.CharField(max_length=255)
@@ -98,72 +89,3 @@ class Upload(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} upload {self.pk} ({self.status})"
-
-
-class Record(models.Model):
-    """A crime or a partner record, located once at ingest.
-
-    ``area``, ``sector`` and ``command`` are the neighbourhood, sector and area
-    command containing the point, each found independently (a point may lie in
-    a sector but in no neighbourhood), stored so that every aggregation is a
-    plain GROUP BY.
-    """
-
-    kind = models.CharField(max_length=20, choices=RecordKind.choices)
-    source = models.CharField(max_length=40, help_text="Who published it: policeuk, force, or an organisation code")
-    external_ref = models.CharField(max_length=100)
-    occurred_on = models.DateField()
-    month = models.DateField(help_text="First day of the month of occurred_on")
-    lat = models.FloatField(null=True, blank=True)
-    lon = models.FloatField(null=True, blank=True)
-    # No single-column indexes on the three area keys: the (area|sector|command, month)
-    # indexes below lead with them and serve the same lookups; every index less is
-    # one less to maintain per ingested row.
-    # db_constraint=False on the five keys below: their values are written only by
-    # ingestion (the locator, the crime-type map, the upload being applied), never
-    # typed by a user, and a database foreign key costs one trigger and one look-up per
-    # row at commit (five per record; about a quarter of a bulk load). The apply checks
-    # the few distinct ids of a file at once instead and holds them with FOR KEY SHARE
-    # until it commits (ingestion.services.records.Stage.check_keys). Django's on_delete
-    # (SET_NULL, PROTECT) still applies to every delete made through the ORM.
-    area = models.ForeignKey("sectors.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                             db_index=False, db_constraint=False)
-    sector = models.ForeignKey("sectors.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                               db_index=False, db_constraint=False)
-    command = models.ForeignKey("sectors.Area", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+", db_index=False, db_constraint=False)
-    # No index on offence_type or upload either: no page or scoring query filters records by
-    # them alone (scoring joins the weights from the record side), and the apply reads the
-    # areas it touched from its own statements. Deleting an upload or an offence type (never
-    # done by the application) then scans the records once.
-    offence_type = models.ForeignKey("scoring.OffenceType", null=True, blank=True, on_delete=models.PROTECT,
-                                     db_index=False, db_constraint=False)
-    drug_supply = models.BooleanField(default=False)
-    cannabis_farm = models.BooleanField(default=False)
-    firearms_discharge = models.BooleanField(default=False)
-    upload = models.ForeignKey(Upload, null=True, blank=True, on_delete=models.SET_NULL, related_name="records",
-                               db_index=False, db_constraint=False)
-    is_synthetic = models.BooleanField(default=False)
-    details = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["source", "external_ref"], name="record_unique_per_source"),
-            models.CheckConstraint(
-                condition=Q(lat__isnull=True, lon__isnull=True)
-                | Q(lat__gte=49.0, lat__lte=61.5, lon__gte=-9.0, lon__lte=2.5),
-                name="record_in_great_britain",
-            ),
-            models.CheckConstraint(
-                condition=~Q(kind="crime") | Q(offence_type__isnull=False), name="crime_has_offence"
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["sector", "month", "kind"]),
-            models.Index(fields=["area", "month"]),
-            models.Index(fields=["command", "month"]),
-            models.Index(fields=["kind", "month"]),
-        ]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} {self.external_ref}"

@@ -10,21 +10,22 @@ from guardian.shortcuts import assign_perm
 
 from ingestion.models import Upload, UploadKind
 from ingestion.selectors import uploads_visible
-from portal import roles
-from portal.audit import audit_record
-from portal.models import AuditEvent, Organisation
-from portal.selectors import organisation_of
+from core import roles
+from core.audit import audit_record
+from core.models import AuditEvent, Organisation
+from core.selectors import organisation_of
 
 VIEW_UPLOAD = "ingestion.view_upload"
 
 
 def uploading_organisation(user) -> Organisation | None:
     """The organisation a user uploads as: the force for analysts, their own for partner staff."""
-    if roles.has_role(user, roles.ANALYST) or user.is_superuser:
-        return Organisation.objects.filter(code="force").first()
-    if roles.has_role(user, roles.PARTNER):
-        return organisation_of(user=user)
-    return None
+    if not can_use_uploads(user):
+        return None
+    partner = organisation_of(user=user)
+    if partner is not None:
+        return partner
+    return Organisation.objects.filter(code="force").first() if user.has_perm(roles.ALL_UPLOADS) else None
 
 
 def upload_kinds_for(organisation: Organisation | None) -> list[str]:
@@ -35,7 +36,7 @@ def upload_kinds_for(organisation: Organisation | None) -> list[str]:
 
 
 def can_use_uploads(user) -> bool:
-    return roles.has_role(user, roles.ANALYST, roles.PARTNER) or user.is_superuser
+    return user.is_authenticated and user.has_perm(roles.UPLOAD)
 
 
 def may_process_again(user, upload: Upload) -> bool:

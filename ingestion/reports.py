@@ -1,16 +1,6 @@
 """What the pages show about an upload: its status, its error report, the templates."""
-import csv
-import io
-
+from core.exports import csv_text
 from ingestion.schemas import SCHEMAS
-
-# Spreadsheet programs run cells starting with these as formulas: neutralise them on the way out.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def status_payload(upload) -> dict:
@@ -23,16 +13,17 @@ def status_payload(upload) -> dict:
     }
 
 
+ERROR_REPORT_HEADER = ["row", "column", "message"]
+
+
 def error_report_rows(upload):
-    yield ["row", "column", "message"]
+    """The rows of an upload's error report (written through core.exports, which makes every cell safe)."""
     for error in upload.errors:
-        yield [safe_cell(error.get("row")), safe_cell(error.get("column")), safe_cell(error.get("message"))]
+        yield ["" if error.get(k) is None else str(error.get(k)) for k in ERROR_REPORT_HEADER]
     if upload.error_count > len(upload.errors):
         yield ["", "", f"... and {upload.error_count - len(upload.errors):,} more errors (only the first "
                        f"{len(upload.errors)} are kept): fix these and upload again"]
 
 
 def template_csv(kind: str) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(SCHEMAS[kind]().template_rows())
-    return out.getvalue()
+    return csv_text(None, SCHEMAS[kind]().template_rows(), safe=False)  # the portal's own text

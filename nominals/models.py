@@ -89,7 +89,7 @@ class LinkRole(models.TextChoices):
 
 
 class RecordNominal(models.Model):
-    record = models.ForeignKey("ingestion.Record", on_delete=models.CASCADE, related_name="nominal_links")
+    record = models.ForeignKey("records.Record", on_delete=models.CASCADE, related_name="nominal_links")
     nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, related_name="record_links")
     role = models.CharField(max_length=10, choices=LinkRole.choices)
 

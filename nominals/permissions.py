@@ -6,13 +6,13 @@ user may not see is a 404, exactly as if it did not exist.
 """
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+from guardian.shortcuts import get_objects_for_user
 
+from core import roles
 from nominals.models import Group, Nominal
-from portal.audit import audit_record
-from portal.models import AuditEvent
 
-VIEW_NOMINAL = "nominals.view_nominal"
+VIEW_NOMINAL = roles.NOMINALS
+VIEW_GROUP = roles.GROUPS
 VIEW_RESTRICTED = "nominals.view_restricted_nominal"
 
 
@@ -37,18 +37,9 @@ def access_nominal(user, nominal_id) -> Nominal:
 
 
 def access_group(user, group_id) -> Group:
-    if not can_research(user):
+    if not (user.is_authenticated and user.has_perm(VIEW_GROUP)):
         raise Http404("No such group")
     try:
         return Group.objects.get(pk=group_id)
     except (Group.DoesNotExist, ValueError, TypeError):
         raise Http404("No such group") from None
-
-
-def nominal_access_grant(*, user, nominal: Nominal, granted_by, revoke: bool = False) -> None:
-    """Grant (or revoke) one user sight of one restricted nominal. Audited."""
-    (remove_perm if revoke else assign_perm)("view_restricted_nominal", user, nominal)
-    audit_record(
-        user=granted_by, action=AuditEvent.Action.PERMISSION_CHANGE, object_type="nominal", object_id=nominal.pk,
-        detail={"permission": VIEW_RESTRICTED, "user": user.get_username(), "revoked": revoke},
-    )

@@ -10,11 +10,11 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.db.models import Count
 
-from ingestion.models import Record, RecordKind
+from records.models import Record, RecordKind
 from nominals.models import (
     DiversionReferral, Group, GroupType, LinkRole, Membership, Nominal, PriorityStatus, RecordNominal,
 )
-from scoring.models import OffenceType
+from records.models import OffenceType
 from sectors.locator import current_locator
 from sectors.models import Area, Level
 

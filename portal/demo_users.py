@@ -5,10 +5,10 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ImproperlyConfigured
 
-from portal import roles
-from portal.models import Organisation
+from core import roles
+from core.models import Organisation
 from sectors.models import Area, Level
-from sectors.permissions import area_records_grant
+from records.permissions import area_records_grant
 
 DEFAULT_PASSWORD = "harm-demo-2026"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from portal.env import env_bool, env_int, env_list, env_str
+from core.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -40,11 +40,16 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "guardian",
     "leaflet",
-    "portal",
+    # The project's layers, lowest first (each imports only those above it in this list).
+    "core",
     "sectors",
-    "scoring",
+    "records",
     "nominals",
+    "scoring",
     "ingestion",
+    "pages",
+    "api",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -56,7 +61,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "portal.middleware.LoginRequiredMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "core.middleware.CurrentRequestMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -72,8 +78,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "portal.context_processors.role_flags",
-                "scoring.context_processors.failed_scoring_runs",
+                "pages.context_processors.role_flags",
+                "pages.context_processors.failed_scoring_runs",
             ],
         },
     },

@@ -4,11 +4,12 @@ from django.urls import include, path
 
 # The admin is not autodiscovered (see settings): its modules are imported here.
 import django.contrib.auth.admin  # noqa: F401,E402
+import core.admin  # noqa: F401,E402
 import ingestion.admin  # noqa: F401,E402
 import nominals.admin  # noqa: F401,E402
-import portal.admin  # noqa: F401,E402
 import scoring.admin  # noqa: F401,E402
 import sectors.admin  # noqa: F401,E402
+from pages.views import audit
 from portal import views
 
 urlpatterns = [
@@ -16,12 +17,12 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("audit/", views.audit_trail, name="audit"),
-    path("audit/export.csv", views.audit_export, name="audit-export"),
+    path("audit/", audit.audit_trail, name="audit"),
+    path("audit/export.csv", audit.audit_export, name="audit-export"),
     path("admin/", admin.site.urls),
-    path("api/", include("portal.api_urls")),
-    path("", include("sectors.urls")),
-    path("", include("scoring.urls")),
-    path("", include("nominals.urls")),
-    path("", include("ingestion.urls")),
+    path("api/", include("api.urls")),
+    path("", include("pages.urls.areas")),
+    path("", include("pages.urls.runs")),
+    path("", include("pages.urls.nominals")),
+    path("", include("pages.urls.uploads")),
 ]

@@ -2,7 +2,9 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from scoring.models import CssEdition, HarmScore, Measure, OffenceType, OffenceWeight, ScoringRun
+from records.models import OffenceType
+
+from scoring.models import CssEdition, HarmScore, Measure, OffenceWeight, ScoringRun
 from scoring.services import (
     css_edition_delete,
     css_edition_save,

@@ -9,7 +9,7 @@ count nothing rather than everything.
 """
 from collections.abc import Iterable
 
-from ingestion.models import RecordKind
+from records.models import RecordKind
 from scoring import sql
 from scoring.models import Measure
 

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from ingestion.models import RecordKind
+from records.models import OffenceType, RecordKind
 from nominals.models import GroupType
 
 
@@ -26,34 +26,6 @@ class CssEdition(models.Model):
 
     def __str__(self):
         return self.label
-
-
-class OffenceType(models.Model):
-    """A Home Office offence code, or a police.uk crime type used as an approximation.
-
-    police.uk street records carry only a broad crime type; their offence type
-    has ``is_approximation`` set and a weight derived from the CSS table (see
-    docs/scoring.md). Such weights are labelled as approximations wherever shown.
-    """
-
-    code = models.CharField(max_length=64, unique=True)
-    description = models.CharField(max_length=300)
-    offence_group = models.CharField(max_length=200, blank=True)
-    policeuk_crime_type = models.CharField(max_length=100, blank=True, db_index=True)
-    is_approximation = models.BooleanField(default=False)
-
-    class Meta:
-        ordering = ["code"]
-        constraints = [
-            # Ingestion looks the approximation of a police.uk type up by that type alone.
-            models.UniqueConstraint(
-                fields=["policeuk_crime_type"], condition=Q(is_approximation=True),
-                name="one_approximation_per_policeuk_type",
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.code} {self.description}"
 
 
 class OffenceWeight(models.Model):
@@ -250,6 +222,7 @@ class TotalScore(models.Model):
                             db_constraint=False, db_index=False)
 
     class Meta:
+        permissions = [("view_demand", "Can see and export demand by area and month")]
         constraints = [models.UniqueConstraint(fields=["area", "month", "measures"], name="one_total_per_item_set")]
         indexes = [models.Index(fields=["month"], name="scoring_total_month")]
 

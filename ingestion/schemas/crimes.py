@@ -47,7 +47,7 @@ class CrimesSchema(Schema):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         from nominals.models import Nominal
-        from scoring.models import OffenceType
+        from records.models import OffenceType
 
         self.offence_ids = dict(OffenceType.objects.filter(is_approximation=False).values_list("code", "id"))
         self.nominals = RefLookup(Nominal)

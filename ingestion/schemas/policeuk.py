@@ -48,7 +48,7 @@ class PoliceUkSchema(Schema):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        from scoring.models import OffenceType
+        from records.models import OffenceType
 
         self.offence_ids = {}
         for crime_type, pk in OffenceType.objects.filter(is_approximation=True).exclude(

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from ingestion.models import Upload, UploadKind
 from ingestion.permissions import upload_view_grant
-from portal.audit import audit_record
-from portal.models import AuditEvent, Organisation
+from core.audit import audit_record
+from core.models import AuditEvent, Organisation
 
 logger = logging.getLogger(__name__)
 CHUNK = 1024 * 1024
@@ -161,9 +161,10 @@ def upload_reprocess(*, upload_id: int, user) -> Upload:
 
 def upload_dispatch(*, upload_id: int) -> bool:
     """Hand the upload to the broker; mark it dispatched only once the broker took it."""
+    # The task module imports the services, so the task is looked up when needed.
     from ingestion.tasks import process_upload
-    from portal.celery import app
 
+    app = process_upload.app
     try:
         # A fresh connection to the current broker URL, one attempt, no publish retries:
         # a request must not hang on a dead broker; the outbox (dispatch_pending) retries.

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from ingestion.services import upload_create, upload_process
-from portal.models import Organisation
+from core.models import Organisation
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ import io
 import factory
 
 from nominals.models import Nominal
-from scoring.models import OffenceType
+from records.models import OffenceType
 from sectors.models import Area, Level
 
 

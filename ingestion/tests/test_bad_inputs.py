@@ -7,7 +7,9 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
-from ingestion.models import Record, Upload
+from records.models import Record
+
+from ingestion.models import Upload
 from ingestion.tests.factories import POLICEUK_HEADER, csv_bytes, policeuk_file, policeuk_row
 
 pytestmark = pytest.mark.django_db

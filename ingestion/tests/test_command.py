@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from ingestion.models import Record
+from records.models import Record
 from ingestion.tests.factories import policeuk_file, policeuk_row
 
 pytestmark = pytest.mark.django_db

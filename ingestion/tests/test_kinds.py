@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from ingestion.models import Record
+from records.models import Record
 from ingestion.tests.factories import NominalFactory, OffenceTypeFactory, csv_bytes, grid, square
 from nominals.models import DiversionReferral, Group, Membership, Nominal, PriorityStatus, RecordNominal
 from sectors.models import Area

@@ -2,7 +2,9 @@ import datetime as dt
 
 import pytest
 
-from ingestion.models import Record, Upload
+from records.models import Record
+
+from ingestion.models import Upload
 from ingestion.tests.factories import grid, policeuk_file, policeuk_row
 
 pytestmark = pytest.mark.django_db

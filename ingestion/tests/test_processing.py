@@ -5,11 +5,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from ingestion.models import Record, Upload
+from records.models import Record
+
+from ingestion.models import Upload
 from ingestion.services import upload_create, upload_process
 from ingestion.services.processing import Run, _claim
 from ingestion.tests.factories import NominalFactory, OffenceTypeFactory, csv_bytes, grid, policeuk_file, policeuk_row
-from portal.models import AuditEvent
+from core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

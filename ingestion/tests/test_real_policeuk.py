@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from ingestion.models import Record
+from records.models import Record
 from sectors.models import Area
 from sectors.services import areas_import
 

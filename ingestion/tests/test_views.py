@@ -3,11 +3,13 @@ import io
 import pytest
 from django.urls import reverse
 
-from ingestion.models import Record, Upload
+from records.models import Record
+
+from ingestion.models import Upload
 from ingestion.services import upload_create
 from ingestion.tests.conftest import uploaded
 from ingestion.tests.factories import csv_bytes, policeuk_file, policeuk_row
-from portal.models import AuditEvent
+from core.models import AuditEvent
 from conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db

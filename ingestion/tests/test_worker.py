@@ -6,7 +6,9 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 
-from ingestion.models import Record, Upload
+from records.models import Record
+
+from ingestion.models import Upload
 from ingestion.services import upload_create, uploads_dispatch_pending
 from ingestion.tests.factories import grid, policeuk_file, policeuk_row
 from portal.celery import app

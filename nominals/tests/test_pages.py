@@ -2,11 +2,12 @@ from datetime import date
 
 import pytest
 
-from ingestion.models import Record
+from records.models import Record
 from nominals.models import DiversionReferral, Group, Membership, Nominal, RecordNominal
-from nominals.permissions import nominal_access_grant
-from portal.models import AuditEvent
-from scoring.models import CssEdition, OffenceType, OffenceWeight
+from nominals.services import nominal_access_grant
+from core.models import AuditEvent
+from records.models import OffenceType
+from scoring.models import CssEdition, OffenceWeight
 
 
 @pytest.fixture

@@ -2,7 +2,24 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from portal.roles import PARTNER, ROLE_PERMISSIONS
+
+# The roles as they were first defined, frozen here: later changes are applied by
+# core.roles.roles_sync after every migrate, not by editing this migration.
+PARTNER = "partner"
+ROLE_PERMISSIONS = {
+    "analyst": ["ingestion.view_record", "ingestion.add_upload", "ingestion.view_upload", "nominals.view_nominal",
+                "nominals.view_group", "scoring.view_harmscore", "scoring.view_measure", "sectors.view_area"],
+    "officer": ["scoring.view_harmscore", "scoring.view_measure", "sectors.view_area"],
+    "partner": ["ingestion.add_upload"],
+    "governance lead": ["portal.view_auditevent"],
+    "administrator": [
+        "sectors.add_area", "sectors.change_area", "sectors.view_area", "scoring.add_measure",
+        "scoring.change_measure", "scoring.view_measure", "scoring.view_cssedition", "scoring.change_cssedition",
+        "scoring.view_offencetype", "scoring.view_offenceweight", "portal.view_organisation",
+        "portal.add_organisation", "portal.change_organisation", "auth.view_user", "auth.add_user",
+        "auth.change_user", "auth.view_group",
+    ],
+}
 
 ORGANISATIONS = [
     # code, name, kind, upload kinds

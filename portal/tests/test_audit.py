@@ -1,8 +1,8 @@
 import pytest
 from django.db import DatabaseError, transaction
 
-from portal.audit import audit_record
-from portal.models import AuditEvent
+from core.audit import audit_record
+from core.models import AuditEvent
 from conftest import PASSWORD
 
 
@@ -56,7 +56,7 @@ def test_it_shows_and_exports_the_trail_to_governance(client, governance, analys
     assert page.status_code == 200
     assert b"E05001089" in page.content
     export = client.get("/audit/export.csv", {"action": "export"})
-    rows = export.content.decode().splitlines()
+    rows = b"".join(export.streaming_content).decode().splitlines()
     assert rows[0].startswith("at,username,action")
     assert any("E05001089" in row for row in rows[1:])
     assert AuditEvent.objects.filter(action="export", username="governance", object_type="audit_trail").exists()

@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
-from ingestion.models import Record
+from records.models import Record
 from portal.demo_users import DEMO_USERS, ensure_demo_users
 from scoring import selectors
 from scoring.models import HarmScore, Measure

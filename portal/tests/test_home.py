@@ -1,6 +1,6 @@
 import pytest
 
-from ingestion.models import Record
+from records.models import Record
 from sectors.models import Area, Level
 
 

@@ -1,7 +1,7 @@
 from django.contrib.auth.models import Group
 
-from portal import roles
-from portal.models import Organisation
+from core import roles
+from core.models import Organisation
 
 
 def test_it_creates_every_role_with_its_permissions(db):

@@ -8,16 +8,17 @@ from django.db.models import (Exists, F, FilteredRelation, FloatField, IntegerFi
                               Sum, Value)
 from django.http import Http404
 
-from ingestion.models import Record, RecordKind
+from records.models import Record, RecordKind
 from nominals.models import GroupType, LinkRole, Membership, Nominal, PriorityStatus, RecordNominal
-from portal.audit import audit_record
-from portal.models import AuditEvent
+from core.audit import audit_record
+from core.models import AuditEvent
 from scoring.models import CssEdition, HarmScore, Measure
-from scoring.months import add_months, months_between
+from core.months import add_months, months_between
 from scoring.selectors.ranking import visible_measures
 from scoring.selectors.totals import monthly_totals
 from sectors.models import Area, Level
-from sectors.permissions import access_area, can_view_records
+from scoring.permissions import access_area
+from records.permissions import can_view_records
 
 RECORD_FIELD = {Level.COMMAND: "command", Level.SECTOR: "sector", Level.NEIGHBOURHOOD: "area"}
 HOME_FIELD = {Level.COMMAND: "home_command", Level.SECTOR: "home_sector", Level.NEIGHBOURHOOD: "home_area"}

@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from scoring import formulas
 from scoring.models import CssEdition, HarmScore, Measure, TotalScore
-from scoring.months import add_months, months_between
+from core.months import add_months, months_between
 from scoring.selectors.totals import Totals, heaviest_nominals, sum_item_sets
 from sectors.models import Area, Level
-from sectors.permissions import can_see_rankings
+from scoring.permissions import can_see_rankings
 
 WINDOWS = (3, 6, 12)
 

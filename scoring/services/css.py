@@ -8,7 +8,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.text import slugify
 
-from scoring.models import CssEdition, OffenceType, OffenceWeight
+from records.models import OffenceType
+
+from scoring.models import CssEdition, OffenceWeight
 
 DEFAULT_PATH = Path(settings.BASE_DIR) / "data" / "crime_severity" / "crime_severity_weights.csv"
 DEFAULT_CODE = "ons-css-2020"

@@ -9,8 +9,8 @@ correctness first, a full recompute every time.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from portal.audit import audit_record
-from portal.models import AuditEvent
+from core.audit import audit_record
+from core.models import AuditEvent
 from scoring.models import CssEdition, Measure, OffenceWeight, ScoringRun
 from scoring.services.recompute import css_edition_switch
 from scoring.services.runs import scores_recompute_request

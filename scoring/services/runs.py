@@ -16,8 +16,8 @@ from django.db.models import Exists, F, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from portal.audit import audit_record
-from portal.models import AuditEvent
+from core.audit import audit_record
+from core.models import AuditEvent
 from scoring.models import ScoringRun
 from scoring.permissions import can_manage_scoring_runs
 from scoring.services.recompute import NoActiveEdition, _scope_json, scores_recompute

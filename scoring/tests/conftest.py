@@ -26,7 +26,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from ingestion.models import RecordKind
+from records.models import RecordKind
 from nominals.models import GroupType, LinkRole
 from scoring.models import Measure
 from scoring.tests import factories as f

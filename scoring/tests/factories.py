@@ -3,9 +3,10 @@ from datetime import date
 
 import factory
 
-from ingestion.models import Record, RecordKind
+from records.models import Record, RecordKind
 from nominals.models import Group, GroupType, LinkRole, Membership, Nominal, PriorityStatus, RecordNominal
-from scoring.models import CssEdition, OffenceType, OffenceWeight
+from records.models import OffenceType
+from scoring.models import CssEdition, OffenceWeight
 from sectors.models import Area, Level
 
 

@@ -5,8 +5,9 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError
 
-from ingestion.models import RecordKind
-from scoring.models import CssEdition, HarmScore, Measure, OffenceType, OffenceWeight
+from records.models import RecordKind
+from records.models import OffenceType
+from scoring.models import CssEdition, HarmScore, Measure, OffenceWeight
 from scoring.services import CssFileError, css_edition_load, policeuk_offence_type
 from scoring.services.css import DEFAULT_PATH
 from scoring.tests import factories as f

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from ingestion.models import Record, RecordKind
+from records.models import Record, RecordKind
 from scoring.models import HarmScore, ScoringRun
 from scoring.services import NoActiveEdition, scores_recompute
 from scoring.tests import factories as f

@@ -2,7 +2,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from portal.models import AuditEvent
+from core.models import AuditEvent
 from scoring.models import CssEdition, HarmScore, Measure, OffenceWeight, ScoringRun
 from scoring.services import (
     css_edition_save,

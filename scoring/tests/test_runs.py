@@ -7,7 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from portal.celery import app
-from portal.models import AuditEvent
+from core.models import AuditEvent
 from scoring.models import CssEdition, HarmScore, ScoringRun
 from scoring.services import (
     scores_recompute_request,

@@ -15,7 +15,7 @@ from django.conf import settings
 from ingestion.services import upload_create, upload_process
 from ingestion.tests.factories import grid, policeuk_file, policeuk_row
 from portal.celery import app
-from portal.models import Organisation
+from core.models import Organisation
 from scoring.models import HarmScore, ScoringRun, TotalScore
 from scoring.services import scores_recompute, scoring_runs_dispatch_pending
 from scoring.tasks import dispatch_pending

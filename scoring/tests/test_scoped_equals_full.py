@@ -27,12 +27,15 @@ from django.db import transaction
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from ingestion.models import Record, Upload
+from records.models import Record
+
+from ingestion.models import Upload
 from ingestion.schemas import SCHEMAS
 from ingestion.services import upload_create, upload_process
 from nominals.models import Group, Membership, Nominal, PriorityStatus, RecordNominal
-from portal.models import Organisation
-from scoring.models import CssEdition, HarmScore, Measure, OffenceType, OffenceWeight, ScoringRun, TotalScore
+from core.models import Organisation
+from records.models import OffenceType
+from scoring.models import CssEdition, HarmScore, Measure, OffenceWeight, ScoringRun, TotalScore
 from scoring.services import scores_recompute
 from scoring.tasks import recompute_scores
 from sectors.models import Area, Level

@@ -4,7 +4,7 @@ import time
 import pytest
 from django.db import transaction
 
-from portal.models import AuditEvent
+from core.models import AuditEvent
 from scoring.models import HarmScore, ScoringRun
 from scoring.services import scores_recompute_request, scoring_run_claim
 from scoring.tasks import recompute_scores

@@ -5,9 +5,9 @@ import json
 import pytest
 from django.db import connection
 
-from portal.models import AuditEvent
-from sectors.permissions import area_records_grant
-from sectors.selectors import records as records_selectors
+from core.models import AuditEvent
+from records.permissions import area_records_grant
+from pages.selectors import records as records_selectors
 from sectors.tests.conftest import NO_RANKINGS
 
 

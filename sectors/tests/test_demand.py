@@ -4,7 +4,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from portal.models import AuditEvent
+from core.models import AuditEvent
 from sectors.tests.conftest import NO_RANKINGS
 
 

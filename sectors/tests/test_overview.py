@@ -3,7 +3,7 @@ import io
 
 import pytest
 
-from portal.models import AuditEvent
+from core.models import AuditEvent
 from sectors.tests.conftest import NO_RANKINGS
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from sectors.selectors.themes import THEMES
+from pages.selectors.themes import THEMES
 from sectors.tests.conftest import NO_RANKINGS
 
 
@@ -51,7 +51,7 @@ def test_it_says_what_to_do_without_data(db, analyst, login):
 
 
 def test_it_exports_the_table_shown_and_audits_it(world, analyst, login, django_assert_max_num_queries):
-    from portal.models import AuditEvent
+    from core.models import AuditEvent
 
     client = login(analyst)
     shown = client.get("/themes/firearms/").context["table"]

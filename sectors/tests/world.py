@@ -6,9 +6,10 @@ Harm is built so that the ranking is known: S2 > S1 > S3 > S4 (sectors).
 from dataclasses import dataclass, field
 from datetime import date
 
-from ingestion.models import Record, RecordKind
+from records.models import Record, RecordKind
 from nominals.models import Group, GroupType, Membership, Nominal
-from scoring.models import CssEdition, OffenceType, OffenceWeight
+from records.models import OffenceType
+from scoring.models import CssEdition, OffenceWeight
 from sectors.models import Area, Level
 
 LATEST = date(2024, 12, 1)

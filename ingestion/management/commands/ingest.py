@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ingestion.models import Upload, UploadKind
 from ingestion.services import UploadRefused, UploadTooLarge, upload_create, upload_process
-from portal.models import Organisation
+from core.models import Organisation
 
 
 class Command(BaseCommand):

@@ -1,0 +1,57 @@
+"""The portal's roles and the permissions each holds, named once.
+
+A role is a Django group. What a role may do is decided by its permissions alone: the code checks
+``user.has_perm(...)`` (through the ``permissions.py`` of the app that owns each one), never a
+group's name. A change here is applied to existing databases by a data migration that states the
+new bundles itself (as ``core/migrations/0002_roles_checked_by_permission.py`` does), and
+``core/tests/test_roles.py`` fails until the database's groups hold exactly these bundles.
+"""
+ANALYST = "analyst"
+OFFICER = "officer"
+PARTNER = "partner"
+GOVERNANCE = "governance lead"
+ADMINISTRATOR = "administrator"
+
+ALL_ROLES = [ANALYST, OFFICER, PARTNER, GOVERNANCE, ADMINISTRATOR]
+
+# "app_label.codename" of each permission, and what it opens (checked where named).
+RANKINGS = "scoring.view_harmscore"            # rankings, maps, area pages, themes (scoring.permissions)
+DEMAND = "scoring.view_demand"                 # demand figures and their export (scoring.permissions)
+SCORING_RUNS = "scoring.change_scoringrun"     # see failed scoring runs and retry them (scoring.permissions)
+ALL_RECORDS = "records.view_record"            # raw records of every area (records.permissions)
+NOMINALS = "nominals.view_nominal"             # research nominals (nominals.permissions)
+GROUPS = "nominals.view_group"                 # research groups (nominals.permissions)
+UPLOAD = "ingestion.add_upload"                # send files (ingestion.permissions)
+ALL_UPLOADS = "ingestion.view_upload"          # every upload, not only one's organisation's (ingestion.selectors)
+AUDIT = "core.view_auditevent"                 # the audit trail (core.permissions)
+
+ROLE_PERMISSIONS = {
+    # Restricted nominals are in no role: they are granted one by one (nominals.services).
+    ANALYST: [RANKINGS, DEMAND, SCORING_RUNS, ALL_RECORDS, NOMINALS, GROUPS, UPLOAD, ALL_UPLOADS],
+    # Officers read raw records only in the sectors granted to them (records.permissions).
+    OFFICER: [RANKINGS],
+    # Partners see their own organisation's uploads through object permissions (ingestion.permissions).
+    PARTNER: [UPLOAD],
+    GOVERNANCE: [AUDIT],
+    # Checked by the Django admin (is_staff is set for administrators).
+    ADMINISTRATOR: [
+        SCORING_RUNS,
+        "sectors.add_area", "sectors.change_area", "sectors.view_area",
+        "scoring.add_measure", "scoring.change_measure", "scoring.view_measure",
+        "scoring.view_cssedition", "scoring.change_cssedition",
+        "records.view_offencetype", "scoring.view_offenceweight", "scoring.change_offenceweight",
+        "core.view_organisation", "core.add_organisation", "core.change_organisation",
+        "auth.view_user", "auth.add_user", "auth.change_user", "auth.view_group",
+    ],
+}
+
+
+def roles_of(user) -> set[str]:
+    """The names of the user's roles, for display only (access is decided by permissions)."""
+    if user is None or not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_role_names", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True)) & set(ALL_ROLES)
+        user._role_names = cached
+    return cached

@@ -1,0 +1,58 @@
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
+
+from core.audit import audit_record, current_request
+from core.models import AuditEvent
+
+
+@receiver(user_logged_in)
+def _audit_login(sender, request, user, **kwargs):
+    audit_record(user=user, action=AuditEvent.Action.LOGIN, request=request)
+
+
+@receiver(user_logged_out)
+def _audit_logout(sender, request, user, **kwargs):
+    if user is not None:
+        audit_record(user=user, action=AuditEvent.Action.LOGOUT, request=request)
+
+
+@receiver(user_login_failed)
+def _audit_login_failed(sender, credentials, request=None, **kwargs):
+    audit_record(
+        user=None, username=str(credentials.get("username", ""))[:150], action=AuditEvent.Action.LOGIN_FAILED,
+        request=request,
+    )
+
+
+def _audit_m2m(kind):
+    def receiver_(sender, instance, action, pk_set, model, **kwargs):
+        if action not in ("post_add", "post_remove", "post_clear"):
+            return
+        _audit_permission_change(
+            instance,
+            {"change": kind, "action": action, "ids": sorted(pk_set or [])},
+        )
+    return receiver_
+
+
+def _audit_permission_change(instance, detail):
+    request = current_request.get()
+    actor = getattr(request, "user", None)
+    audit_record(
+        user=actor, username=None if actor is not None and actor.is_authenticated else "(system)",
+        action=AuditEvent.Action.PERMISSION_CHANGE, object_type=type(instance).__name__.lower(),
+        object_id=instance.pk, detail=detail, request=request,
+    )
+
+
+# Role and permission changes are recorded however they are made (admin, shell, service).
+from django.contrib.auth.models import Group, User  # noqa: E402
+
+_user_groups = _audit_m2m("user.groups")
+_user_perms = _audit_m2m("user.user_permissions")
+_group_perms = _audit_m2m("group.permissions")
+m2m_changed.connect(_user_groups, sender=User.groups.through, weak=False)
+m2m_changed.connect(_user_perms, sender=User.user_permissions.through, weak=False)
+m2m_changed.connect(_group_perms, sender=Group.permissions.through, weak=False)
+

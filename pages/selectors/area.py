@@ -1,0 +1,173 @@
+"""One area's page: its place in the ranking, its series, and (analysts) the groups and nominals there."""
+from datetime import date
+
+from django.core.cache import cache
+from django.db.models import Count, Q
+
+from core.charts import line_chart
+from core.months import add_months
+from nominals.models import Membership, Nominal
+from nominals.permissions import can_research
+from records.models import RecordKind
+from records.permissions import can_view_records
+from scoring import selectors as scoring_selectors
+from scoring.selectors.totals import heaviest_nominals
+from sectors.models import Area, Level
+from pages.selectors.shapes import _light
+
+CACHE_SECONDS = 300
+_HOME_FIELD = {Level.COMMAND: "home_command", Level.SECTOR: "home_sector", Level.NEIGHBOURHOOD: "home_area"}
+
+
+def area_summary(*, user, area: Area, end_month=None, months: int = 12, measure_codes=None) -> dict:
+    """The area's ranking row among the areas of its level, with the measures' breakdown."""
+    level = area.level if area.level != Level.FORCE else Level.COMMAND
+    from pages.selectors.overview import overview_cached  # the same ranking the overview shows, cached
+
+    ranking = overview_cached(user=user, level=level, end_month=end_month, months=months,
+                              measure_codes=measure_codes)["ranking"]
+    row = next((r for r in ranking.rows if r.area_id == area.id), None)
+    breakdown = []
+    if row is not None:
+        breakdown = [
+            {"measure": m, "harm": row.contributions.get(m.code, 0.0), "count": row.counts.get(m.code, 0),
+             "share": (row.contributions.get(m.code, 0.0) / row.breakdown_total) if row.breakdown_total else 0.0}
+            for m in ranking.measures
+        ]
+    return {"ranking": ranking, "row": row, "of": len(ranking.rows), "breakdown": breakdown}
+
+
+def area_series(*, user, area: Area, measure_codes=None, version: str | None = None) -> list[tuple[date, float, int]]:
+    """The area's monthly series, cached until the next scoring run (the caller has checked access)."""
+    from pages.selectors.records import records_version
+
+    codes = ",".join(sorted(measure_codes)) if measure_codes else "*"
+    key = f"sectors:series:{area.pk}:{codes}:{version or records_version()}"
+    series = cache.get(key)
+    if series is None:
+        series = list(scoring_selectors.area_series(user=user, area_id=area.id, measure_codes=measure_codes))
+        cache.set(key, series, CACHE_SECONDS)
+    return series
+
+
+def area_outline(area: Area) -> dict | None:
+    return {"type": "Feature", "geometry": _light(area.boundary), "properties": {"name": area.name}} \
+        if area.boundary else None
+
+
+def active_memberships(area: Area, start: date, end_exclusive: date) -> Q:
+    field = _HOME_FIELD.get(area.level)
+    where = Q(started_on__lt=end_exclusive) & (Q(ended_on__isnull=True) | Q(ended_on__gte=start))
+    return where & Q(**{f"nominal__{field}": area}) if field else where
+
+
+def groups_and_nominals(*, user, area: Area, start: date, end_exclusive: date, limit: int = 50,
+                        version: str | None = None) -> dict | None:
+    """The groups with members living in the area during the window, and those members. Analysts only.
+
+    Cached by area, window, whether restricted nominals may be read, and the latest applied upload
+    and finished scoring run (memberships arrive by upload).
+    """
+    if not can_research(user):
+        return None
+    from pages.selectors.records import records_version
+
+    restricted = user.has_perm("nominals.view_restricted_nominal")
+    key = (f"sectors:groups:{area.pk}:{start}:{end_exclusive}:{limit}:{int(restricted)}:"
+           f"{version or records_version()}")
+    found = cache.get(key)
+    if found is None:
+        found = _groups_and_nominals(area, start, end_exclusive, limit, restricted)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def _groups_and_nominals(area: Area, start: date, end_exclusive: date, limit: int, restricted: bool) -> dict:
+    memberships = Membership.objects.filter(active_memberships(area, start, end_exclusive))
+    if not restricted:
+        memberships = memberships.filter(nominal__is_restricted=False)
+    groups = list(
+        memberships.values("group_id", "group__ref", "group__name", "group__group_type")
+        .annotate(members=Count("nominal", distinct=True))
+        .order_by("-members", "group__ref")[:limit]
+    )
+    nominals = list(
+        Nominal.objects.filter(id__in=memberships.values("nominal_id"))
+        .annotate(groups=Count("memberships__group", distinct=True))
+        .order_by("ref")
+        .values("id", "ref", "name", "is_synthetic", "groups")[:limit]
+    )
+    return {"groups": groups, "nominals": nominals}
+
+
+def next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def area_page(*, user, area: Area, ranking_kwargs: dict, filters: dict, page: str | int | None,
+              per_page: int = 50) -> dict:
+    """Everything the area page shows. Raw records (page, layer, top records) only if the user may read them."""
+    from pages.selectors.records import area_records, filters_key, records_layer, records_page, records_version
+
+    summary = area_summary(user=user, area=area, **ranking_kwargs)
+    version = records_version()  # one stamp for every cached read below
+    ranking = summary["ranking"]
+    start, end = ranking.start, ranking.end
+    context = {**summary, "area": area, "outline": area_outline(area), "start": start, "end": end,
+               "series": area_series(user=user, area=area, measure_codes=ranking_kwargs.get("measure_codes"),
+                                   version=version),
+               "records_allowed": can_view_records(user, area), "records": None}
+    series = context["series"]
+    context["chart"] = line_chart(months=[m for m, _, _ in series], series=[("SOC harm", [h for _, h, _ in series])])
+    if start is None or end is None:
+        return context
+    # The rendered chart, groups and records table are cached under this key (with the page number
+    # for the records): templates/sectors/area.html.
+    context["fragment_key"] = (
+        f"{area.pk}:{start}:{end}:{','.join(sorted(ranking_kwargs.get('measure_codes') or ['*']))}:"
+        f"{filters_key(filters)}:{ranking.edition and ranking.edition.pk}:"
+        f"{int(user.has_perm('nominals.view_restricted_nominal'))}:{version}"
+    )
+    context["groups"] = groups_and_nominals(user=user, area=area, start=start, end_exclusive=next_month(end),
+                                            version=version)
+    if context["records_allowed"]:
+        edition = ranking.edition
+        qs = area_records(user=user, area=area, start=start, end=end, filters=filters)
+        context["records"], context["records_capped"] = records_page(
+            qs, edition, page, per_page, version, key=f"{area.pk}:{start}:{end}:{filters_key(filters)}")
+        context["layer"] = records_layer(user=user, area=area, start=start, end=end, filters=filters,
+                                         edition=edition, version=version)
+        context["top"] = list(scoring_selectors.contributing_records(user=user, area_id=area.id, start=start,
+                                                                     end=end, limit=10))
+    context["dominant"] = dominant_item(user=user, area=area, row=summary["row"], ranking=ranking,
+                                        top=context.get("top"))
+    return context
+
+
+def dominant_item(*, user, area: Area, row, ranking, top) -> str:
+    """Words naming the one item that carries at least half of the area's harm, as far as the user may see it."""
+    if row is None or not row.dominant:
+        return ""
+    if row.dominant == "record":
+        records = [i for i in (top or []) if i.item_type == "record"]
+        if not records:
+            return "one record (you have not been granted this area's records)"
+        item = records[0]
+        what = f"{item.offence_code} {item.offence_description}".strip() or RecordKind(item.kind).label
+        return f"record {item.ref}, {what}, {item.occurred_on:%d %B %Y}, weight {item.weight:,.1f}"
+
+    found = heaviest_nominals(level=area.level, area_ids=[area.pk], start=ranking.start, end=ranking.end,
+                              measures=ranking.measures).get(area.pk)
+    if found is None:
+        return ""
+    may_read = user.has_perm("nominals.view_nominal") and (
+        not found.is_restricted or user.has_perm("nominals.view_restricted_nominal"))
+    who = f"nominal {found.ref}" if may_read else "one nominal (withheld)"
+    return f"{who}, {found.months} month{'s' if found.months != 1 else ''} in the window, harm {found.harm:,.1f}"
+
+
+def area_window(*, end_month: date | None, months: int) -> tuple[date, date] | None:
+    """The first and last month of the window a page covers; None before any score exists."""
+
+    end = end_month.replace(day=1) if end_month else scoring_selectors.default_window_end()[0]
+    return None if end is None else (add_months(end, -(months - 1)), end)

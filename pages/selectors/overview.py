@@ -1,0 +1,92 @@
+"""The sector overview: the ranking from scoring, shaped for the map and the table."""
+from django.utils.html import json_script
+
+from scoring import selectors as scoring_selectors
+from scoring.models import Measure
+from sectors.models import Level
+from pages.selectors.shapes import choropleth
+
+
+def measures_available(*, user) -> list[Measure]:
+    """Every measure a user may toggle; the active ones make the SOC harm score and are ticked by default."""
+    return list(Measure.objects.order_by("display_order", "code"))
+
+
+def overview(*, user, level: int, end_month=None, months: int = 12, measure_codes=None) -> dict:
+    ranking = scoring_selectors.ranking(user=user, level=level, end_month=end_month, months=months,
+                                        measure_codes=measure_codes)
+    # Numbers are formatted here, not with template filters: on a force of a few hundred areas the
+    # localised filters were most of the page's time.
+    table = [
+        {"row": row, "harm": f"{row.harm:,.1f}", "harm_sort": f"{row.harm:.4f}",
+         "change": abs(row.rank_change), "z": f"{row.z:.1f}" if row.z is not None else "",
+         "count_p": "" if row.count_p is None else (f"{row.count_p:.3f}" if row.count_p >= 0.001 else "<0.001"),
+         "overlap": f"{row.overlap:,.0f}",
+         "cells": [(f"{row.contributions.get(m.code, 0.0):,.0f}", f"{row.contributions.get(m.code, 0.0):.4f}",
+                    row.counts.get(m.code, 0)) for m in ranking.measures]}
+        for row in ranking.rows
+    ]
+    values = {
+        row.area_id: {"harm": round(row.harm, 1), "rank": row.rank, "change": row.rank_change,
+                      "significant": row.significant}
+        for row in ranking.rows
+    }
+    features, legend, unmapped = choropleth(level=level, values=values, value_key="harm")
+    return {"ranking": ranking, "table": table, "features": features, "legend": legend, "unmapped": unmapped,
+            # Serialised once here and cached with the rest, not on every request.
+            "features_script": json_script(features, "overview-features"),
+            "level_label": Level(level).label, "window_months": months,
+            "overlap": sum(row.overlap for row in ranking.rows),
+            "disagree": sum(1 for row in ranking.rows if row.significant != row.count_significant),
+            "measure_codes": [m.code for m in ranking.measures]}
+
+
+def scores_stamp() -> str:
+    """Changes whenever stored scores or boundaries may have changed: the key of cached rankings."""
+    from django.db.models import Max
+
+    from scoring.models import ScoringRun
+    from sectors.locator import _boundaries_version
+
+    last = ScoringRun.objects.filter(status=ScoringRun.Status.DONE).aggregate(id=Max("id"), at=Max("finished_at"))
+    return f"{last['id']}:{last['at'] and last['at'].timestamp()}:{_boundaries_version()}"
+
+
+def overview_cached(*, user, level: int, end_month=None, months: int = 12, measure_codes=None,
+                    seconds: int = 300) -> dict:
+    """overview(), shared by every user allowed to see rankings (they all see the same ranking).
+
+    Keyed by the parameters and scores_stamp(), so a finished scoring run shows at once; the
+    timeout only bounds how long a renamed measure keeps its old name.
+    """
+    from django.core.cache import cache
+
+    codes = ",".join(sorted(measure_codes)) if measure_codes else "*"
+    key = f"sectors:overview:{level}:{end_month}:{months}:{codes}:{scores_stamp()}"
+    data = cache.get(key)
+    if data is None:
+        data = overview(user=user, level=level, end_month=end_month, months=months, measure_codes=measure_codes)
+        cache.set(key, data, seconds)
+    return {**data, "cache_key": key}
+
+
+def ranking_export_rows(ranking) -> tuple[list[str], list[list]]:
+    """The overview table as CSV rows: the columns the page shows, and both tests and the overlap."""
+    header = ["rank", "area_code", "area_name", "harm", "items", "previous_rank", "rank_change", "harm_change",
+              "harm_z", "harm_change_significant", "previous_items", "count_p", "count_change_significant",
+              "overlap", "dominant_item"] + [f"harm_{m.code}" for m in ranking.measures]
+    rows = [
+        [row.rank, row.area_code, row.area_name, round(row.harm, 2), row.count,
+         row.previous_rank if row.previous_rank else "",
+         row.rank_change if row.rank_change is not None else "",
+         round(row.harm_change, 2) if row.harm_change is not None else "",
+         "" if row.z is None else round(row.z, 3), "yes" if row.significant else "no", row.previous_count,
+         "" if row.count_p is None else round(row.count_p, 4), "yes" if row.count_significant else "no",
+         round(row.overlap, 2), row.dominant]
+        + [round(row.contributions.get(m.code, 0.0), 2) for m in ranking.measures]
+        for row in ranking.rows
+    ]
+    if ranking.outside_harm:
+        rows.append(["", "", f"outside any {Level(ranking.level).label}", round(ranking.outside_harm, 2)]
+                    + [""] * (len(header) - 4))
+    return header, rows

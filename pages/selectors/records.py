@@ -1,0 +1,172 @@
+"""The raw records located in an area: the only reader of Record rows for the area pages.
+
+Every function re-checks can_view_records and raises Http404 (never 403) when the user may not
+read them, so a caller cannot forget the check. Auditing is the view's job (one event per view).
+"""
+from datetime import date
+
+import h3
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, FilteredRelation, FloatField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, Round
+from django.http import Http404
+
+from records.models import Record
+from scoring.models import CssEdition
+from sectors.models import Area, Level
+from records.permissions import can_view_records
+
+# Up to this many located records the map shows points; above it, H3 hexagons of their harm.
+POINT_LIMIT = 500
+HEX_RESOLUTION = 8  # edge about 0.5 km: a few streets
+# Points are first grouped in SQL on a grid of about 100 m, so Python only handles grid cells.
+GRID_DECIMALS = 3
+
+_AREA_FIELD = {Level.COMMAND: "command", Level.SECTOR: "sector", Level.NEIGHBOURHOOD: "area"}
+
+
+def in_area(area: Area) -> Q:
+    """Records located in an area, by the stored area columns (no geometry at query time)."""
+    if area.level == Level.FORCE:
+        return Q(sector__isnull=False) | Q(command__isnull=False)
+    return Q(**{_AREA_FIELD[area.level]: area})
+
+
+def area_records(*, user, area: Area, start: date, end: date, filters: dict | None = None) -> QuerySet[Record]:
+    """The records of an area in start..end (months), narrowed by kind, month and offence code."""
+    if not can_view_records(user, area):
+        raise Http404("No such area")
+    filters = filters or {}
+    qs = Record.objects.filter(in_area(area), month__gte=start, month__lte=end)
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("month"):
+        qs = qs.filter(month=filters["month"])
+    if filters.get("offence"):
+        qs = qs.filter(offence_type__code=filters["offence"])
+    return qs
+
+
+def with_weight(qs: QuerySet[Record], edition: CssEdition | None) -> QuerySet[Record]:
+    """Annotate ``weight``: the CSS weight of the record's offence in the edition (0 for other records)."""
+    if edition is None:
+        return qs.annotate(weight=Value(0.0, output_field=FloatField()))
+    return qs.annotate(
+        w=FilteredRelation("offence_type__weights", condition=Q(offence_type__weights__edition=edition)),
+        weight=Coalesce("w__weight", Value(0.0), output_field=FloatField()),
+    )
+
+
+def records_page_rows(qs: QuerySet[Record], edition) -> QuerySet[Record]:
+    return with_weight(qs, edition).select_related("offence_type", "upload").order_by("-occurred_on", "-id")
+
+
+def records_layer(*, user, area: Area, start: date, end: date, filters: dict | None, edition,
+                  version: str | None = None) -> dict:
+    """The map layer of an area's records: points when few, H3 hexagons of harm when many.
+
+    Cached by area, window, filters, edition and the latest applied upload and finished scoring run,
+    so a new upload or run shows at once. The grid query counts the located records as well, so a
+    large area costs one query and a small one two.
+    """
+    qs = area_records(user=user, area=area, start=start, end=end, filters=filters).filter(lat__isnull=False)
+    key = (f"sectors:layer:{area.pk}:{start}:{end}:{filters_key(filters)}:{edition and edition.pk}:"
+           f"{version or records_version()}")
+    layer = cache.get(key)
+    if layer is None:
+        layer = _layer(qs, edition)
+        cache.set(key, layer, CACHE_SECONDS)
+    return layer
+
+
+def _layer(qs: QuerySet[Record], edition) -> dict:
+    grid = list(_grid(qs, edition))
+    located = sum(g["n"] for g in grid)
+    if located <= POINT_LIMIT:
+        points = [
+            {"lat": r["lat"], "lon": r["lon"], "kind": r["kind"], "ref": r["external_ref"],
+             "date": r["occurred_on"].isoformat(), "offence": r["offence_type__code"] or "",
+             "harm": round(r["weight"], 1)}
+            for r in with_weight(qs, edition).values("lat", "lon", "kind", "external_ref", "occurred_on",
+                                                     "offence_type__code", "weight")
+        ] if located else []
+        return {"mode": "points", "count": located, "points": points}
+    return {"mode": "hexagons", "count": located, "hexagons": _hexagons(grid)}
+
+
+def filters_key(filters: dict | None) -> str:
+    return ",".join(f"{k}={v}" for k, v in sorted((filters or {}).items()) if v not in (None, ""))
+
+
+def records_version() -> str:
+    """Changes with every applied upload and every finished scoring run: the key of cached record reads."""
+    from django.db.models import Max
+
+    from ingestion.models import Upload
+    from scoring.selectors.drilldown import scores_version
+
+    upload = Upload.objects.filter(status=Upload.Status.APPLIED).aggregate(id=Max("id"), at=Max("finished_at"))
+    return f"{upload['id']}:{upload['at'] and upload['at'].timestamp()}:{scores_version()}"
+
+
+CACHE_SECONDS = 300
+# The records table counts at most this many records (a page number beyond it is clamped).
+COUNT_CAP = 10_000
+
+
+def records_count(qs: QuerySet[Record]) -> tuple[int, bool]:
+    """How many records the table pages through, counted without the page's joins, capped at COUNT_CAP."""
+    n = qs.order_by()[:COUNT_CAP + 1].count()
+    return min(n, COUNT_CAP), n > COUNT_CAP
+
+
+def records_page(qs: QuerySet[Record], edition, page, per_page: int, version: str, key: str) -> tuple[Page, bool]:
+    """One page of the records table (newest first) and whether the count was capped.
+
+    The count and the page's rows are cached by ``key`` (area, window, filters), page, edition and
+    ``version`` (records_version()): the caller audits every view, cached or not.
+    """
+    rows = records_page_rows(qs, edition)
+    paginator = Paginator(rows, per_page)
+    count_key = f"sectors:records-count:{key}:{version}"
+    counted = cache.get(count_key)
+    if counted is None:
+        counted = records_count(qs)
+        cache.set(count_key, counted, CACHE_SECONDS)
+    paginator.count, capped = counted
+    number = paginator.get_page(page).number  # clamps a bad or out-of-range page, as get_page does
+    rows_key = f"sectors:records-page:{key}:{number}:{per_page}:{edition and edition.pk}:{version}"
+    object_list = cache.get(rows_key)
+    if object_list is None:
+        bottom = (number - 1) * per_page
+        object_list = list(rows[bottom:bottom + per_page])
+        cache.set(rows_key, object_list, CACHE_SECONDS)
+    return Page(object_list, number, paginator), capped
+
+
+def _grid(qs: QuerySet[Record], edition):
+    return (
+        with_weight(qs, edition)
+        .values(glat=Round("lat", GRID_DECIMALS), glon=Round("lon", GRID_DECIMALS))
+        .annotate(n=Count("id"), harm=Sum("weight"))
+        .order_by()
+    )
+
+
+def hexagons(qs: QuerySet[Record], edition) -> list[dict]:
+    return _hexagons(_grid(qs, edition))
+
+
+def _hexagons(grid) -> list[dict]:
+    cells: dict[str, list] = {}
+    for g in grid:
+        cell = h3.latlng_to_cell(g["glat"], g["glon"], HEX_RESOLUTION)
+        acc = cells.setdefault(cell, [0, 0.0])
+        acc[0] += g["n"]
+        acc[1] += g["harm"] or 0.0
+    return [
+        {"cell": cell, "count": n, "harm": round(harm, 1),
+         "boundary": [[round(lat, 5), round(lon, 5)] for lat, lon in h3.cell_to_boundary(cell)]}
+        for cell, (n, harm) in sorted(cells.items(), key=lambda kv: -kv[1][1])
+    ]

@@ -1,0 +1,88 @@
+"""Thematic views: counts of one kind of event by sector and by month, aggregated in SQL."""
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Max, Q
+
+from records.models import Record, RecordKind
+from scoring import selectors as scoring_selectors
+from core.months import add_months, months_between
+from sectors.models import Area, Level
+from core.charts import line_chart
+from pages.selectors.shapes import choropleth
+
+
+@dataclass(frozen=True)
+class Theme:
+    slug: str
+    title: str
+    description: str
+    series: tuple[tuple[str, Q], ...]
+
+    @property
+    def where(self) -> Q:
+        combined = Q(pk__in=[])
+        for _, q in self.series:
+            combined |= q
+        return combined
+
+
+THEMES = {t.slug: t for t in [
+    Theme("drug-deaths", "Drug-related deaths",
+          "Deaths the Coroner records as drug-related, placed where the death occurred.",
+          (("Drug-related deaths", Q(kind=RecordKind.DRUG_DEATH)),)),
+    Theme("firearms", "Firearms: discharges and intelligence",
+          "Force crimes flagged as a firearms discharge, and firearms intelligence reports.",
+          (("Discharges", Q(kind=RecordKind.CRIME, firearms_discharge=True)),
+           ("Intelligence reports", Q(kind=RecordKind.FIREARMS_INTEL)))),
+    Theme("drug-supply", "Drug supply and cannabis farms",
+          "Force crimes flagged as drug supply or as a cannabis farm.",
+          (("Drug supply offences", Q(kind=RecordKind.CRIME, drug_supply=True)),
+           ("Cannabis farms", Q(kind=RecordKind.CRIME, cannabis_farm=True)))),
+    Theme("partners", "Crimestoppers and Trading Standards",
+          "Intelligence reports from Crimestoppers and records from Trading Standards.",
+          (("Crimestoppers reports", Q(kind=RecordKind.CRIMESTOPPERS)),
+           ("Trading Standards records", Q(kind=RecordKind.TRADING_STANDARDS)))),
+]}
+
+
+def theme_window(*, theme: Theme | None, end_month: date | None, months: int) -> tuple[date, date] | None:
+    """months months ending end_month, or the latest scored month (else the theme's latest record)."""
+    end = end_month or scoring_selectors.default_window_end()[0]
+    if end is None and theme is not None:
+        end = Record.objects.filter(theme.where).aggregate(m=Max("month"))["m"]
+    return None if end is None else (add_months(end.replace(day=1), -(months - 1)), end.replace(day=1))
+
+
+def _counts(theme: Theme) -> dict:
+    return {f"s{i}": Count("id", filter=q) for i, (_, q) in enumerate(theme.series)}
+
+
+def themes_index(*, user, start: date, end: date) -> list[dict]:
+    """Every theme with its total in the window: one query."""
+    totals = Record.objects.filter(month__gte=start, month__lte=end).aggregate(
+        **{slug: Count("id", filter=t.where) for slug, t in THEMES.items()})
+    return [{"theme": t, "total": totals[slug]} for slug, t in THEMES.items()]
+
+
+def theme_view(*, user, theme: Theme, start: date, end: date) -> dict:
+    """Map (sectors by count), monthly trend per series, and the table by sector. Three queries."""
+    records = Record.objects.filter(theme.where, month__gte=start, month__lte=end)
+    keys = [f"s{i}" for i in range(len(theme.series))]
+    by_sector = {row["sector_id"]: row for row in records.values("sector_id").annotate(**_counts(theme)).order_by()}
+    by_month = {row["month"]: row for row in records.values("month").annotate(**_counts(theme)).order_by()}
+    sectors = list(Area.objects.filter(level=Level.SECTOR).values("id", "code", "name"))
+    table = []
+    for s in sectors:
+        counts = [by_sector.get(s["id"], {}).get(k, 0) for k in keys]
+        table.append({"area": s, "counts": counts, "total": sum(counts)})
+    table.sort(key=lambda r: (-r["total"], r["area"]["name"]))
+    unlocated = [by_sector.get(None, {}).get(k, 0) for k in keys]
+    months = months_between(start, end)
+    chart = line_chart(months=months, series=[
+        (label, [by_month.get(m, {}).get(k, 0) for m in months]) for (label, _), k in zip(theme.series, keys)])
+    values = {r["area"]["id"]: {"value": r["total"]} for r in table}
+    features, legend, _ = choropleth(level=Level.SECTOR, values=values, value_key="value")
+    return {"theme": theme, "labels": [label for label, _ in theme.series], "table": table,
+            "unlocated": unlocated if any(unlocated) else None, "chart": chart, "features": features,
+            "legend": legend, "total": sum(r["total"] for r in table) + sum(unlocated)}

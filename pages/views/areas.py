@@ -1,0 +1,196 @@
+"""The analyst's pages: sector overview, area detail, thematic views, demand. Thin: parse, check, read, render."""
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from core.audit import audit_record
+from core.models import AuditEvent
+from core.exports import csv_response, xlsx_response
+from pages import exports
+from pages.forms import RankingForm, RecordFilterForm, WindowForm
+from scoring.models import CssEdition
+from scoring.permissions import access_area, can_see_demand, can_see_rankings
+from records.permissions import can_view_records
+from pages.selectors.area import area_page, area_window
+from pages.selectors.demand import demand_rows, demand_table
+from pages.selectors.overview import measures_available, overview_cached, ranking_export_rows
+from pages.selectors.provenance import provenance
+from pages.selectors.records import area_records, with_weight
+from pages.selectors.themes import THEMES, theme_view, theme_window, themes_index
+
+
+def _require_rankings(user) -> None:
+    if not can_see_rankings(user):
+        raise Http404("No such page")
+
+
+def _ranking_form(request) -> RankingForm:
+    return RankingForm(request.GET or None, measures=measures_available(user=request.user))
+
+
+@require_GET
+def overview(request):
+    _require_rankings(request.user)
+    form = _ranking_form(request)
+    data = overview_cached(user=request.user, **form.ranking_kwargs())
+    ranking = data["ranking"]
+    return render(request, "sectors/overview.html", {
+        **data, "form": form, "query": request.GET.urlencode(),
+        "provenance": provenance(user=request.user, start=ranking.start, end=ranking.end, edition=ranking.edition),
+    })
+
+
+@require_GET
+def overview_export(request):
+    _require_rankings(request.user)
+    form = _ranking_form(request)
+    params = form.ranking_kwargs()
+    ranking = overview_cached(user=request.user, **params)["ranking"]  # exactly what the page shows
+    header, rows = ranking_export_rows(ranking)
+    audit_record(user=request.user, action=AuditEvent.Action.EXPORT, object_type="ranking",
+                 object_id=ranking.level, request=request,
+                 detail={"format": "csv", "params": dict(request.GET.lists()), "rows": len(rows),
+                         "start": str(ranking.start), "end": str(ranking.end)})
+    return csv_response(f"ranking-{ranking.end or 'none'}.csv", header, rows)
+
+
+@require_GET
+def area(request, area_id: int):
+    area = access_area(request.user, area_id)
+    form = _ranking_form(request)
+    filters_form = RecordFilterForm(request.GET or None)
+    kwargs = {k: v for k, v in form.ranking_kwargs().items() if k != "level"}
+    context = area_page(user=request.user, area=area, ranking_kwargs=kwargs,
+                        filters=filters_form.filters(), page=request.GET.get("page"))
+    if context["records"] is not None:
+        audit_record(user=request.user, action=AuditEvent.Action.VIEW, object_type="area_records",
+                     object_id=area.pk, request=request,
+                     detail={"params": dict(request.GET.lists()), "page": context["records"].number,
+                             "groups_and_nominals": bool(context.get("groups"))})
+    context.update(form=form, filters_form=filters_form, query=_without_page(request),
+                   keep_window=_window_params(request), window_months=kwargs["months"],
+                   measure_codes=[m.code for m in context["ranking"].measures],
+                   provenance=provenance(user=request.user, start=context["start"], end=context["end"],
+                                         edition=context["ranking"].edition))
+    return render(request, "sectors/area.html", context)
+
+
+@require_GET
+def area_records_export(request, area_id: int, fmt: str):
+    area = access_area(request.user, area_id)
+    if not can_view_records(request.user, area):
+        raise Http404("No such area")
+    window = area_window(**_ranking_form(request).window())
+    if window is None:
+        raise Http404("No scores yet")
+    qs = area_records(user=request.user, area=area, start=window[0], end=window[1],
+                      filters=RecordFilterForm(request.GET or None).filters())
+    qs = with_weight(qs, CssEdition.objects.filter(is_active=True).first())
+    audit_record(user=request.user, action=AuditEvent.Action.EXPORT, object_type="area_records",
+                 object_id=area.pk, request=request, detail={"format": fmt, "params": dict(request.GET.lists())})
+    name = f"records-{area.code}-{window[0]:%Y-%m}-{window[1]:%Y-%m}.{fmt}"
+    return exports.records_csv(name, qs) if fmt == "csv" else exports.records_geojson(name, qs)
+
+
+def _without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _window_params(request) -> list[tuple[str, str]]:
+    """The window and measure parameters, kept as hidden fields by the record filter form."""
+    return [(key, value) for key in ("months", "end", "measure") for value in request.GET.getlist(key)]
+
+
+@require_GET
+def themes(request):
+    _require_rankings(request.user)
+    form = WindowForm(request.GET or None)
+    window = theme_window(theme=None, **form.window())
+    items = themes_index(user=request.user, start=window[0], end=window[1]) if window else []
+    return render(request, "sectors/themes.html", {
+        "form": form, "items": items, "start": window and window[0], "end": window and window[1],
+        "query": request.GET.urlencode(), "window_months": form.window()["months"],
+        "provenance": provenance(user=request.user, start=window and window[0], end=window and window[1]),
+    })
+
+
+@require_GET
+def theme(request, slug: str):
+    _require_rankings(request.user)
+    theme = THEMES.get(slug)
+    if theme is None:
+        raise Http404("No such theme")
+    form = WindowForm(request.GET or None)
+    window = theme_window(theme=theme, **form.window())
+    data = theme_view(user=request.user, theme=theme, start=window[0], end=window[1]) if window else {}
+    return render(request, "sectors/theme.html", {
+        **data, "theme": theme, "form": form, "start": window and window[0], "end": window and window[1],
+        "window_months": form.window()["months"],
+        "provenance": provenance(user=request.user, start=window and window[0], end=window and window[1]),
+    })
+
+
+@require_GET
+def theme_export(request, slug: str):
+    """The theme's table by sector as CSV, for the window shown. Audited."""
+    _require_rankings(request.user)
+    theme = THEMES.get(slug)
+    if theme is None:
+        raise Http404("No such theme")
+    window = theme_window(theme=theme, **WindowForm(request.GET or None).window())
+    if window is None:
+        raise Http404("Nothing recorded yet")
+    data = theme_view(user=request.user, theme=theme, start=window[0], end=window[1])
+    audit_record(user=request.user, action=AuditEvent.Action.EXPORT, object_type="theme", object_id=slug,
+                 request=request, detail={"start": str(window[0]), "end": str(window[1])})
+    header = ["sector_code", "sector_name", *data["labels"], "total"]
+    rows = ([r["area"]["code"], r["area"]["name"], *r["counts"], r["total"]] for r in data["table"])
+    return csv_response(f"{slug}-{window[0]:%Y-%m}-{window[1]:%Y-%m}.csv", header, rows)
+
+
+def _require_demand(user) -> None:
+    if not can_see_demand(user):
+        raise Http404("No such page")
+
+
+def _demand_params(request) -> tuple[RankingForm, tuple | None]:
+    form = _ranking_form(request)
+    return form, area_window(**form.window())
+
+
+@require_GET
+def demand(request):
+    _require_demand(request.user)
+    form, window = _demand_params(request)
+    level = form.ranking_kwargs()["level"]
+    table = demand_table(user=request.user, level=level, start=window[0], end=window[1]) if window else None
+    return render(request, "sectors/demand.html", {
+        "form": form, "table": table, "level": level, "start": window and window[0], "end": window and window[1],
+        "query": request.GET.urlencode(), "window_months": form.window()["months"],
+        "provenance": provenance(user=request.user, start=window and window[0], end=window and window[1],
+                                 edition=CssEdition.objects.filter(is_active=True).first()),
+    })
+
+
+@require_GET
+def demand_export(request, fmt: str):
+    _require_demand(request.user)
+    form, window = _demand_params(request)
+    if window is None:
+        raise Http404("No scores yet")
+    level = form.ranking_kwargs()["level"]
+    header = ["area_code", "area_name", "month", "harm", "count"]
+    rows = demand_rows(user=request.user, level=level, start=window[0], end=window[1])
+    audit_record(user=request.user, action=AuditEvent.Action.EXPORT, object_type="demand", object_id=level,
+                 request=request, detail={"format": fmt, "params": dict(request.GET.lists()),
+                                          "start": str(window[0]), "end": str(window[1])})
+    name = f"demand-{window[0]:%Y-%m}-{window[1]:%Y-%m}.{fmt}"
+    if fmt == "csv":
+        return csv_response(name, header, iter(rows))
+    by_measure = demand_rows(user=request.user, level=level, start=window[0], end=window[1], by_measure=True)
+    return xlsx_response(name, [
+        ("by area and month", header, iter(rows)),
+        ("by measure", header[:3] + ["measure"] + header[3:], by_measure.iterator()),
+    ])

@@ -1,0 +1,117 @@
+from core.exports import csv_response
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from pages.forms import UploadForm
+from ingestion.permissions import (
+    access_upload,
+    can_use_uploads,
+    may_process_again,
+    upload_kinds_for,
+    uploading_organisation,
+)
+from ingestion.reports import ERROR_REPORT_HEADER, error_report_rows, status_payload, template_csv
+from ingestion.selectors import uploads_visible
+from ingestion.services import ReprocessRefused, UploadRefused, UploadTooLarge, upload_create, upload_reprocess
+from core.audit import audit_record
+from core.models import AuditEvent
+
+
+def _too_large(request) -> bool:
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    # The multipart envelope adds a little; a body this much larger cannot hold an allowed file.
+    return declared > settings.UPLOAD_MAX_BYTES + 64 * 1024
+
+
+@require_GET
+def upload_list(request):
+    if not can_use_uploads(request.user):
+        raise Http404
+    uploads = uploads_visible(user=request.user).select_related("organisation", "uploaded_by")[:200]
+    return render(request, "ingestion/list.html", {"uploads": uploads})
+
+
+def upload_new(request):
+    organisation = uploading_organisation(request.user)
+    kinds = upload_kinds_for(organisation)
+    if not kinds:
+        raise Http404
+    if request.method == "POST" and _too_large(request):  # before the body is read or parsed
+        return render(request, "ingestion/too_large.html", {"limit": settings.UPLOAD_MAX_BYTES}, status=413)
+    form = UploadForm(request.POST or None, request.FILES or None, kinds=kinds)
+    if request.method == "POST" and form.is_valid():
+        started = timezone.now()
+        try:
+            upload = upload_create(organisation=organisation, kind=form.cleaned_data["kind"],
+                                   fileobj=form.cleaned_data["file"], original_name=form.cleaned_data["file"].name,
+                                   user=request.user, options=form.options())
+        except UploadTooLarge:
+            return render(request, "ingestion/too_large.html", {"limit": settings.UPLOAD_MAX_BYTES}, status=413)
+        except UploadRefused as exc:
+            form.add_error("kind", str(exc))
+        else:
+            if upload.created_at < started:
+                messages.info(request, "This file was uploaded before: here is that upload.")
+            return redirect("ingestion:detail", upload_id=upload.pk)
+    return render(request, "ingestion/new.html", {"form": form, "kinds": kinds, "organisation": organisation,
+                                                   "limit": settings.UPLOAD_MAX_BYTES})
+
+
+@require_GET
+def upload_detail(request, upload_id):
+    upload = access_upload(request.user, upload_id)
+    return render(request, "ingestion/detail.html", {"upload": upload, "status": status_payload(upload),
+                                                      "may_process_again": may_process_again(request.user, upload)})
+
+
+@require_POST
+def upload_process_again(request, upload_id):
+    upload = access_upload(request.user, upload_id)
+    if not may_process_again(request.user, upload):
+        raise Http404
+    try:
+        upload_reprocess(upload_id=upload.pk, user=request.user)
+    except ReprocessRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.info(request, "The upload will be processed again.")
+    return redirect("ingestion:detail", upload_id=upload.pk)
+
+
+@require_GET
+def upload_status(request, upload_id):
+    return JsonResponse(status_payload(access_upload(request.user, upload_id)))
+
+
+@require_GET
+def upload_report(request, upload_id):
+    upload = access_upload(request.user, upload_id)
+    audit_record(user=request.user, action=AuditEvent.Action.EXPORT, object_type="upload", object_id=upload.pk,
+                 detail={"what": "error report", "errors": len(upload.errors)}, request=request)
+    return csv_response(f"upload-{upload.pk}-report.csv", ERROR_REPORT_HEADER, error_report_rows(upload))
+
+
+@require_GET
+def upload_original(request, upload_id):
+    upload = access_upload(request.user, upload_id)
+    audit_record(user=request.user, action=AuditEvent.Action.EXPORT, object_type="upload", object_id=upload.pk,
+                 detail={"what": "original file", "name": upload.original_name}, request=request)
+    return FileResponse(upload.file.open("rb"), as_attachment=True, filename=upload.original_name,
+                        content_type="application/octet-stream")
+
+
+@require_GET
+def upload_template(request, kind):
+    if kind not in upload_kinds_for(uploading_organisation(request.user)):
+        raise Http404
+    response = HttpResponse(template_csv(kind), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template.csv"'
+    return response

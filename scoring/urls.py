@@ -1,8 +1,0 @@
-from django.urls import path
-
-from scoring import views
-
-app_name = "scoring"
-urlpatterns = [
-    path("scoring/runs/<int:run_id>/retry/", views.run_retry, name="run-retry"),
-]
