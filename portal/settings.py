@@ -167,6 +167,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Harm rankings, areas and records for other force systems.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 # Map tiles are optional: pages must work without them (closed networks).

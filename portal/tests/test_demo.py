@@ -14,9 +14,9 @@ from scoring.selectors.drilldown import _record_branch, contributing_records
 from scoring.selectors.totals import area_totals
 from sectors.models import Area, Level
 
-COUNTED = ["sectors.Area", "ingestion.Record", "ingestion.Upload", "nominals.Nominal", "nominals.Group",
+COUNTED = ["sectors.Area", "records.Record", "ingestion.Upload", "nominals.Nominal", "nominals.Group",
            "nominals.Membership", "nominals.PriorityStatus", "nominals.RecordNominal", "nominals.DiversionReferral",
-           "scoring.OffenceType", "scoring.OffenceWeight", "scoring.CssEdition", "scoring.HarmScore", "auth.User"]
+           "records.OffenceType", "scoring.OffenceWeight", "scoring.CssEdition", "scoring.HarmScore", "auth.User"]
 
 
 def _counts():

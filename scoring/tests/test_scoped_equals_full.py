@@ -39,7 +39,7 @@ from scoring.models import CssEdition, HarmScore, Measure, OffenceWeight, Scorin
 from scoring.services import scores_recompute
 from scoring.tasks import recompute_scores
 from sectors.models import Area, Level
-from sectors.tests.world import square
+from pages.tests.world import square
 
 # (code, level, parent, min_lon, min_lat, max_lon, max_lat)
 AREAS = [

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from sectors.tests.world import build_world
+from pages.tests.world import build_world
 from tests.browser.conftest import axe_violations, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -5,7 +5,7 @@ import pytest
 from openpyxl import load_workbook
 
 from core.models import AuditEvent
-from sectors.tests.conftest import NO_RANKINGS
+from pages.tests.conftest import NO_RANKINGS
 
 
 def test_it_tabulates_harm_by_area_and_month(world, analyst, login, django_assert_max_num_queries):

@@ -8,7 +8,7 @@ from django.db import connection
 from core.models import AuditEvent
 from records.permissions import area_records_grant
 from pages.selectors import records as records_selectors
-from sectors.tests.conftest import NO_RANKINGS
+from pages.tests.conftest import NO_RANKINGS
 
 
 def _url(world, code="S2", suffix=""):

@@ -4,7 +4,7 @@ import io
 import pytest
 
 from core.models import AuditEvent
-from sectors.tests.conftest import NO_RANKINGS
+from pages.tests.conftest import NO_RANKINGS
 
 
 def _rows(response):

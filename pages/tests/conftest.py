@@ -1,6 +1,6 @@
 import pytest
 
-from sectors.tests.world import build_world
+from pages.tests.world import build_world
 
 
 @pytest.fixture

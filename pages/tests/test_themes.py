@@ -1,7 +1,7 @@
 import pytest
 
 from pages.selectors.themes import THEMES
-from sectors.tests.conftest import NO_RANKINGS
+from pages.tests.conftest import NO_RANKINGS
 
 
 def test_it_lists_the_themes(world, analyst, login, django_assert_max_num_queries):
