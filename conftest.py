@@ -1,6 +1,7 @@
 """The fixed cast of users every test may use, one per role (and one with none), and what the
 suite needs to run on SQLite as well as PostgreSQL."""
 import importlib
+import io
 from unittest import mock
 
 import pytest
@@ -8,6 +9,7 @@ from django.contrib.auth.models import Group, User
 
 from core import roles
 from core.models import Organisation
+from ingestion.services import upload_create, upload_process
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -104,3 +106,32 @@ def _sqlite_flush_lifts_the_audit_triggers():
 
     with mock.patch.object(operations, "sql_flush", sql_flush):
         yield
+
+
+@pytest.fixture
+def force():
+    return Organisation.objects.get(code="force")
+
+
+@pytest.fixture
+def coroner():
+    return Organisation.objects.get(code="coroner")
+
+
+@pytest.fixture
+def crimestoppers():
+    return Organisation.objects.get(code="crimestoppers")
+
+
+@pytest.fixture
+def ingest(force, analyst):
+    """Upload bytes as the force (or another organisation) and process them synchronously."""
+
+    def run(kind, data: bytes, *, name="file.csv", organisation=None, user=None, options=None):
+        upload = upload_create(
+            organisation=organisation or force, kind=kind, fileobj=io.BytesIO(data), original_name=name,
+            user=user or analyst, options=options, dispatch=False,
+        )
+        return upload_process(upload_id=upload.pk)
+
+    return run

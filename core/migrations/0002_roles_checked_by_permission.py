@@ -1,6 +1,6 @@
 """Roles decided by permissions alone: each role group holds exactly the bundle below.
 
-The bundles are stated here, not read from core.roles, so this migration does the same on every
+The bundles are stated here, not read from the code, so this migration does the same on every
 database whenever it runs; a later change to the roles is a new migration like this one.
 """
 from django.contrib.auth.management import create_permissions

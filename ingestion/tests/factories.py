@@ -3,6 +3,7 @@ import csv
 import io
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from nominals.models import Nominal
 from records.models import OffenceType
@@ -75,3 +76,7 @@ def policeuk_row(ref: str, lon="-1.7", lat="55.0", month="2023-01", crime_type="
 
 def policeuk_file(rows) -> bytes:
     return csv_bytes([POLICEUK_HEADER, *rows])
+
+
+def uploaded(data: bytes, name="file.csv"):
+    return SimpleUploadedFile(name, data, content_type="text/csv")

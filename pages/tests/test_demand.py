@@ -10,7 +10,7 @@ from pages.tests.conftest import NO_RANKINGS
 
 def test_it_tabulates_harm_by_area_and_month(world, analyst, login, django_assert_max_num_queries):
     client = login(analyst)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):
         response = client.get("/demand/")
     assert response.status_code == 200
     table = response.context["table"]

@@ -6,7 +6,7 @@ from pages.tests.conftest import NO_RANKINGS
 
 def test_it_lists_the_themes(world, analyst, login, django_assert_max_num_queries):
     client = login(analyst)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         response = client.get("/themes/")
     assert response.status_code == 200
     totals = {item["theme"].slug: item["total"] for item in response.context["items"]}
@@ -17,7 +17,7 @@ def test_it_lists_the_themes(world, analyst, login, django_assert_max_num_querie
 @pytest.mark.parametrize("slug", sorted(THEMES))
 def test_it_shows_each_theme(world, officer, login, slug, django_assert_max_num_queries):
     client = login(officer)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         response = client.get(f"/themes/{slug}/")
     assert response.status_code == 200
     assert f"<h1>{THEMES[slug].title}</h1>".encode() in response.content
@@ -55,7 +55,7 @@ def test_it_exports_the_table_shown_and_audits_it(world, analyst, login, django_
 
     client = login(analyst)
     shown = client.get("/themes/firearms/").context["table"]
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         response = client.get("/themes/firearms/export.csv")
     lines = b"".join(response.streaming_content).decode().splitlines()
     assert lines[0].startswith("sector_code,sector_name,")
