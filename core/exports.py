@@ -10,7 +10,6 @@ from collections.abc import Iterable, Iterator
 from django.http import HttpResponse, StreamingHttpResponse
 from openpyxl import Workbook
 
-
 # A cell starting with one of these is a formula to a spreadsheet: prefix it so it stays text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -8,12 +8,12 @@ else gets 404, the same as for an upload that does not exist.
 from django.http import Http404
 from guardian.shortcuts import assign_perm
 
-from ingestion.models import Upload, UploadKind
-from ingestion.selectors import uploads_visible
 from core import roles
 from core.audit import audit_record
 from core.models import AuditEvent, Organisation
 from core.selectors import organisation_of
+from ingestion.models import Upload, UploadKind
+from ingestion.selectors import uploads_visible
 
 VIEW_UPLOAD = "ingestion.view_upload"
 

@@ -1,8 +1,8 @@
 from django.db.models import QuerySet
 from guardian.shortcuts import get_objects_for_user
 
-from ingestion.models import Upload
 from core import roles
+from ingestion.models import Upload
 
 
 def uploads_visible(*, user) -> QuerySet[Upload]:

@@ -1,6 +1,8 @@
 from django.db import models
 from django.db.models import F, Q
 
+from sectors.models import Level
+
 
 class GroupType(models.TextChoices):
     OCG = "ocg", "organised crime group"
@@ -109,3 +111,7 @@ class DiversionReferral(models.Model):
 
     class Meta:
         ordering = ["-referred_on"]
+
+
+# The column of a nominal holding their home area of each level below the force.
+HOME_FIELD = {Level.COMMAND: "home_command", Level.SECTOR: "home_sector", Level.NEIGHBOURHOOD: "home_area"}

@@ -7,7 +7,11 @@ from core import roles
 from core.permissions import can_audit
 from ingestion.permissions import can_use_uploads
 from nominals.permissions import can_research
-from scoring.permissions import can_manage_scoring_runs, can_see_demand, can_see_rankings
+from scoring.permissions import (
+    can_manage_scoring_runs,
+    can_see_demand,
+    can_see_rankings,
+)
 from scoring.services.runs import scoring_runs_failed
 
 SHOWN = 5

@@ -8,9 +8,10 @@ from django import forms
 
 from ingestion.models import UploadKind
 from records.models import RecordKind
+from scoring.selectors.ranking import WINDOWS
 from sectors.models import Level
 
-WINDOW_CHOICES = [(3, "3 months"), (6, "6 months"), (12, "12 months")]
+WINDOW_CHOICES = [(months, f"{months} months") for months in WINDOWS]
 RANKED_LEVELS = [(Level.COMMAND, "area commands"), (Level.SECTOR, "sectors"), (Level.NEIGHBOURHOOD, "neighbourhoods")]
 
 

@@ -10,11 +10,17 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.db.models import Count
 
-from records.models import Record, RecordKind
 from nominals.models import (
-    DiversionReferral, Group, GroupType, LinkRole, Membership, Nominal, PriorityStatus, RecordNominal,
+    DiversionReferral,
+    Group,
+    GroupType,
+    LinkRole,
+    Membership,
+    Nominal,
+    PriorityStatus,
+    RecordNominal,
 )
-from records.models import OffenceType
+from records.models import OffenceType, Record, RecordKind
 from sectors.locator import current_locator
 from sectors.models import Area, Level
 

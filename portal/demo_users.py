@@ -7,8 +7,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 from core import roles
 from core.models import Organisation
-from sectors.models import Area, Level
 from records.permissions import area_records_grant
+from sectors.models import Area, Level
 
 DEFAULT_PASSWORD = "harm-demo-2026"
 

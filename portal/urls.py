@@ -1,9 +1,9 @@
+# The admin is not autodiscovered (see settings): its modules are imported here.
+import django.contrib.auth.admin  # noqa: F401,E402
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-# The admin is not autodiscovered (see settings): its modules are imported here.
-import django.contrib.auth.admin  # noqa: F401,E402
 import core.admin  # noqa: F401,E402
 import ingestion.admin  # noqa: F401,E402
 import nominals.admin  # noqa: F401,E402

@@ -6,6 +6,8 @@ The tables keep the names they had when these models lived in ``ingestion`` and
 from django.db import models
 from django.db.models import Q
 
+from sectors.models import Level
+
 
 class RecordKind(models.TextChoices):
     CRIME = "crime", "force crime"
@@ -113,3 +115,7 @@ class Record(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.external_ref}"
+
+
+# The column of a record holding the area of each level below the force (the locator fills them).
+RECORD_AREA_FIELD = {Level.COMMAND: "command", Level.SECTOR: "sector", Level.NEIGHBOURHOOD: "area"}

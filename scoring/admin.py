@@ -3,7 +3,6 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from records.models import OffenceType
-
 from scoring.models import CssEdition, HarmScore, Measure, OffenceWeight, ScoringRun
 from scoring.services import (
     css_edition_delete,

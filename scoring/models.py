@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from records.models import OffenceType, RecordKind
 from nominals.models import GroupType
+from records.models import OffenceType, RecordKind
 
 
 class CssEdition(models.Model):

@@ -9,7 +9,11 @@ from core.permissions import can_audit
 from ingestion.permissions import can_use_uploads
 from nominals.permissions import can_research
 from records.permissions import record_sector_ids
-from scoring.permissions import can_manage_scoring_runs, can_see_demand, can_see_rankings
+from scoring.permissions import (
+    can_manage_scoring_runs,
+    can_see_demand,
+    can_see_rankings,
+)
 
 
 def _held(role: str) -> set[str]:

@@ -81,10 +81,10 @@ def _claim(upload_id: int, token: uuid.UUID) -> bool:
 
 def upload_process(*, upload_id: int) -> Upload:
     """Validate and apply one upload. Safe to call twice: a run that cannot claim it does nothing."""
+    from ingestion.schemas import SCHEMAS
     from ingestion.services.boundaries import process_boundaries
     from ingestion.services.records import process_records
     from ingestion.services.registers import process_register
-    from ingestion.schemas import SCHEMAS
 
     token = uuid.uuid4()
     if not _claim(upload_id, token):

@@ -11,10 +11,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from ingestion.models import Upload, UploadKind
-from ingestion.permissions import upload_view_grant
 from core.audit import audit_record
 from core.models import AuditEvent, Organisation
+from ingestion.models import Upload, UploadKind
+from ingestion.permissions import upload_view_grant
 
 logger = logging.getLogger(__name__)
 CHUNK = 1024 * 1024

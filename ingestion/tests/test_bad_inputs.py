@@ -7,10 +7,9 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
-from records.models import Record
-
 from ingestion.models import Upload
 from ingestion.tests.factories import POLICEUK_HEADER, csv_bytes, policeuk_file, policeuk_row
+from records.models import Record
 
 pytestmark = pytest.mark.django_db
 

@@ -3,9 +3,9 @@ import json
 
 import pytest
 
-from records.models import Record
 from ingestion.tests.factories import NominalFactory, OffenceTypeFactory, csv_bytes, grid, square
 from nominals.models import DiversionReferral, Group, Membership, Nominal, PriorityStatus, RecordNominal
+from records.models import Record
 from sectors.models import Area
 
 pytestmark = pytest.mark.django_db

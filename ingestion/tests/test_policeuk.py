@@ -2,10 +2,9 @@ import datetime as dt
 
 import pytest
 
-from records.models import Record
-
 from ingestion.models import Upload
 from ingestion.tests.factories import grid, policeuk_file, policeuk_row
+from records.models import Record
 
 pytestmark = pytest.mark.django_db
 

@@ -5,13 +5,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from records.models import Record
-
+from core.models import AuditEvent
 from ingestion.models import Upload
 from ingestion.services import upload_create, upload_process
 from ingestion.services.processing import Run, _claim
 from ingestion.tests.factories import NominalFactory, OffenceTypeFactory, csv_bytes, grid, policeuk_file, policeuk_row
-from core.models import AuditEvent
+from records.models import Record
 
 pytestmark = pytest.mark.django_db
 

@@ -6,12 +6,11 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 
-from records.models import Record
-
 from ingestion.models import Upload
 from ingestion.services import upload_create, uploads_dispatch_pending
 from ingestion.tests.factories import grid, policeuk_file, policeuk_row
 from portal.celery import app
+from records.models import Record
 
 CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"
 

@@ -1,28 +1,28 @@
 """One area's page: its place in the ranking, its series, and (analysts) the groups and nominals there."""
 from datetime import date
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q
 
 from core.charts import line_chart
 from core.months import add_months
-from nominals.models import Membership, Nominal
+from nominals.models import HOME_FIELD, Membership, Nominal
 from nominals.permissions import can_research
+from pages.selectors.shapes import _light
 from records.models import RecordKind
 from records.permissions import can_view_records
 from scoring import selectors as scoring_selectors
 from scoring.selectors.totals import heaviest_nominals
 from sectors.models import Area, Level
-from pages.selectors.shapes import _light
-
-CACHE_SECONDS = 300
-_HOME_FIELD = {Level.COMMAND: "home_command", Level.SECTOR: "home_sector", Level.NEIGHBOURHOOD: "home_area"}
 
 
 def area_summary(*, user, area: Area, end_month=None, months: int = 12, measure_codes=None) -> dict:
     """The area's ranking row among the areas of its level, with the measures' breakdown."""
     level = area.level if area.level != Level.FORCE else Level.COMMAND
-    from pages.selectors.overview import overview_cached  # the same ranking the overview shows, cached
+    from pages.selectors.overview import (
+        overview_cached,  # the same ranking the overview shows, cached
+    )
 
     ranking = overview_cached(user=user, level=level, end_month=end_month, months=months,
                               measure_codes=measure_codes)["ranking"]
@@ -46,7 +46,7 @@ def area_series(*, user, area: Area, measure_codes=None, version: str | None = N
     series = cache.get(key)
     if series is None:
         series = list(scoring_selectors.area_series(user=user, area_id=area.id, measure_codes=measure_codes))
-        cache.set(key, series, CACHE_SECONDS)
+        cache.set(key, series, settings.PAGE_CACHE_SECONDS)
     return series
 
 
@@ -56,7 +56,7 @@ def area_outline(area: Area) -> dict | None:
 
 
 def active_memberships(area: Area, start: date, end_exclusive: date) -> Q:
-    field = _HOME_FIELD.get(area.level)
+    field = HOME_FIELD.get(area.level)
     where = Q(started_on__lt=end_exclusive) & (Q(ended_on__isnull=True) | Q(ended_on__gte=start))
     return where & Q(**{f"nominal__{field}": area}) if field else where
 
@@ -78,7 +78,7 @@ def groups_and_nominals(*, user, area: Area, start: date, end_exclusive: date, l
     found = cache.get(key)
     if found is None:
         found = _groups_and_nominals(area, start, end_exclusive, limit, restricted)
-        cache.set(key, found, CACHE_SECONDS)
+        cache.set(key, found, settings.PAGE_CACHE_SECONDS)
     return found
 
 
@@ -107,7 +107,13 @@ def next_month(month: date) -> date:
 def area_page(*, user, area: Area, ranking_kwargs: dict, filters: dict, page: str | int | None,
               per_page: int = 50) -> dict:
     """Everything the area page shows. Raw records (page, layer, top records) only if the user may read them."""
-    from pages.selectors.records import area_records, filters_key, records_layer, records_page, records_version
+    from pages.selectors.records import (
+        area_records,
+        filters_key,
+        records_layer,
+        records_page,
+        records_version,
+    )
 
     summary = area_summary(user=user, area=area, **ranking_kwargs)
     version = records_version()  # one stamp for every cached read below

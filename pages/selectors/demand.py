@@ -3,8 +3,8 @@ from datetime import date
 
 from django.db.models import Sum
 
-from scoring.models import HarmScore, Measure, TotalScore
 from core.months import months_between
+from scoring.models import HarmScore, Measure, TotalScore
 from scoring.selectors.totals import sum_item_sets
 
 

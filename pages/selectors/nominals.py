@@ -7,13 +7,24 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from records.models import Record, RecordKind
-from nominals.models import DiversionReferral, Group, LinkRole, Membership, RecordNominal
-from nominals.permissions import access_group, access_nominal, can_research, nominals_visible
 from core.audit import audit_record
 from core.models import AuditEvent
-from scoring.models import CssEdition
+from nominals.models import (
+    DiversionReferral,
+    Group,
+    LinkRole,
+    Membership,
+    RecordNominal,
+)
+from nominals.permissions import (
+    access_group,
+    access_nominal,
+    can_research,
+    nominals_visible,
+)
 from pages.selectors.records import with_weight
+from records.models import Record, RecordKind
+from scoring.models import CssEdition
 
 OFFENDING_ROLES = [LinkRole.SUSPECT, LinkRole.OFFENDER, LinkRole.ASSOCIATE]
 BEFORE_AFTER_MONTHS = 6

@@ -1,10 +1,11 @@
 """The sector overview: the ranking from scoring, shaped for the map and the table."""
+from django.conf import settings
 from django.utils.html import json_script
 
+from pages.selectors.shapes import choropleth
 from scoring import selectors as scoring_selectors
 from scoring.models import Measure
 from sectors.models import Level
-from pages.selectors.shapes import choropleth
 
 
 def measures_available(*, user) -> list[Measure]:
@@ -53,7 +54,7 @@ def scores_stamp() -> str:
 
 
 def overview_cached(*, user, level: int, end_month=None, months: int = 12, measure_codes=None,
-                    seconds: int = 300) -> dict:
+                    seconds: int | None = None) -> dict:
     """overview(), shared by every user allowed to see rankings (they all see the same ranking).
 
     Keyed by the parameters and scores_stamp(), so a finished scoring run shows at once; the
@@ -66,7 +67,7 @@ def overview_cached(*, user, level: int, end_month=None, months: int = 12, measu
     data = cache.get(key)
     if data is None:
         data = overview(user=user, level=level, end_month=end_month, months=months, measure_codes=measure_codes)
-        cache.set(key, data, seconds)
+        cache.set(key, data, settings.PAGE_CACHE_SECONDS if seconds is None else seconds)
     return {**data, "cache_key": key}
 
 

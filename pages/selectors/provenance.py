@@ -1,15 +1,13 @@
 """Where the figures on a page come from: uploads, CSS edition, approximations, synthetic data."""
 from datetime import date
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Max
 
-from records.models import Record, RecordKind
-
 from ingestion.models import Upload
+from records.models import Record, RecordKind
 from scoring.models import ScoringRun
-
-CACHE_SECONDS = 300
 
 
 def provenance(*, user, start: date | None, end: date | None, edition=None) -> dict:
@@ -35,7 +33,7 @@ def provenance(*, user, start: date | None, end: date | None, edition=None) -> d
             ),
             "upload_count": Upload.objects.filter(status=Upload.Status.APPLIED).count(),
         }
-        cache.set(key, facts, CACHE_SECONDS)
+        cache.set(key, facts, settings.PAGE_CACHE_SECONDS)
     return {**facts, "edition": edition, "start": start, "end": end, "running": scoring_in_progress()}
 
 

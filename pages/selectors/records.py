@@ -6,16 +6,25 @@ read them, so a caller cannot forget the check. Auditing is the view's job (one 
 from datetime import date
 
 import h3
+from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, FilteredRelation, FloatField, Q, QuerySet, Sum, Value
+from django.db.models import (
+    Count,
+    FilteredRelation,
+    FloatField,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, Round
 from django.http import Http404
 
-from records.models import Record
+from records.models import RECORD_AREA_FIELD, Record
+from records.permissions import can_view_records
 from scoring.models import CssEdition
 from sectors.models import Area, Level
-from records.permissions import can_view_records
 
 # Up to this many located records the map shows points; above it, H3 hexagons of their harm.
 POINT_LIMIT = 500
@@ -23,14 +32,13 @@ HEX_RESOLUTION = 8  # edge about 0.5 km: a few streets
 # Points are first grouped in SQL on a grid of about 100 m, so Python only handles grid cells.
 GRID_DECIMALS = 3
 
-_AREA_FIELD = {Level.COMMAND: "command", Level.SECTOR: "sector", Level.NEIGHBOURHOOD: "area"}
 
 
 def in_area(area: Area) -> Q:
     """Records located in an area, by the stored area columns (no geometry at query time)."""
     if area.level == Level.FORCE:
         return Q(sector__isnull=False) | Q(command__isnull=False)
-    return Q(**{_AREA_FIELD[area.level]: area})
+    return Q(**{RECORD_AREA_FIELD[area.level]: area})
 
 
 def area_records(*, user, area: Area, start: date, end: date, filters: dict | None = None) -> QuerySet[Record]:
@@ -76,7 +84,7 @@ def records_layer(*, user, area: Area, start: date, end: date, filters: dict | N
     layer = cache.get(key)
     if layer is None:
         layer = _layer(qs, edition)
-        cache.set(key, layer, CACHE_SECONDS)
+        cache.set(key, layer, settings.PAGE_CACHE_SECONDS)
     return layer
 
 
@@ -110,7 +118,6 @@ def records_version() -> str:
     return f"{upload['id']}:{upload['at'] and upload['at'].timestamp()}:{scores_version()}"
 
 
-CACHE_SECONDS = 300
 # The records table counts at most this many records (a page number beyond it is clamped).
 COUNT_CAP = 10_000
 
@@ -133,7 +140,7 @@ def records_page(qs: QuerySet[Record], edition, page, per_page: int, version: st
     counted = cache.get(count_key)
     if counted is None:
         counted = records_count(qs)
-        cache.set(count_key, counted, CACHE_SECONDS)
+        cache.set(count_key, counted, settings.PAGE_CACHE_SECONDS)
     paginator.count, capped = counted
     number = paginator.get_page(page).number  # clamps a bad or out-of-range page, as get_page does
     rows_key = f"sectors:records-page:{key}:{number}:{per_page}:{edition and edition.pk}:{version}"
@@ -141,7 +148,7 @@ def records_page(qs: QuerySet[Record], edition, page, per_page: int, version: st
     if object_list is None:
         bottom = (number - 1) * per_page
         object_list = list(rows[bottom:bottom + per_page])
-        cache.set(rows_key, object_list, CACHE_SECONDS)
+        cache.set(rows_key, object_list, settings.PAGE_CACHE_SECONDS)
     return Page(object_list, number, paginator), capped
 
 

@@ -4,12 +4,12 @@ from datetime import date
 
 from django.db.models import Count, Max, Q
 
+from core.charts import line_chart
+from core.months import add_months, months_between
+from pages.selectors.shapes import choropleth
 from records.models import Record, RecordKind
 from scoring import selectors as scoring_selectors
-from core.months import add_months, months_between
 from sectors.models import Area, Level
-from core.charts import line_chart
-from pages.selectors.shapes import choropleth
 
 
 @dataclass(frozen=True)

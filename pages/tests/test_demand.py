@@ -5,7 +5,6 @@ import pytest
 from openpyxl import load_workbook
 
 from core.models import AuditEvent
-from pages.tests.conftest import NO_RANKINGS
 
 
 def test_it_tabulates_harm_by_area_and_month(world, analyst, login, django_assert_max_num_queries):
@@ -32,14 +31,6 @@ def test_it_exports_csv_and_xlsx(world, analyst, login, django_assert_max_num_qu
     assert next(book["by measure"].iter_rows(values_only=True)) == (
         "area_code", "area_name", "month", "measure", "harm", "count")
     assert AuditEvent.objects.filter(action="export", object_type="demand").count() == 2
-
-
-@pytest.mark.parametrize("role", NO_RANKINGS + ["officer"])
-def test_it_keeps_demand_to_analysts(world, cast, login, role):
-    client = login(cast[role])
-    for url in ("/demand/", "/demand/export.csv", "/demand/export.xlsx"):
-        assert client.get(url).status_code == 404
-    assert not AuditEvent.objects.filter(action="export").exists()
 
 
 def test_it_says_what_to_do_without_scores(db, analyst, login):

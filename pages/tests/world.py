@@ -6,9 +6,8 @@ Harm is built so that the ranking is known: S2 > S1 > S3 > S4 (sectors).
 from dataclasses import dataclass, field
 from datetime import date
 
-from records.models import Record, RecordKind
 from nominals.models import Group, GroupType, Membership, Nominal
-from records.models import OffenceType
+from records.models import OffenceType, Record, RecordKind
 from scoring.models import CssEdition, OffenceWeight
 from sectors.models import Area, Level
 

@@ -1,22 +1,26 @@
 """The analyst's pages: sector overview, area detail, thematic views, demand. Thin: parse, check, read, render."""
 from django.http import Http404
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
 
 from core.audit import audit_record
-from core.models import AuditEvent
 from core.exports import csv_response, xlsx_response
+from core.models import AuditEvent
 from pages import exports
 from pages.forms import RankingForm, RecordFilterForm, WindowForm
-from scoring.models import CssEdition
-from scoring.permissions import access_area, can_see_demand, can_see_rankings
-from records.permissions import can_view_records
+from pages.http import get_only
 from pages.selectors.area import area_page, area_window
 from pages.selectors.demand import demand_rows, demand_table
-from pages.selectors.overview import measures_available, overview_cached, ranking_export_rows
+from pages.selectors.overview import (
+    measures_available,
+    overview_cached,
+    ranking_export_rows,
+)
 from pages.selectors.provenance import provenance
 from pages.selectors.records import area_records, with_weight
 from pages.selectors.themes import THEMES, theme_view, theme_window, themes_index
+from records.permissions import can_view_records
+from scoring.models import CssEdition
+from scoring.permissions import access_area, can_see_demand, can_see_rankings
 
 
 def _require_rankings(user) -> None:
@@ -24,11 +28,24 @@ def _require_rankings(user) -> None:
         raise Http404("No such page")
 
 
+def _rankings(request, **_) -> None:
+    _require_rankings(request.user)
+
+
+def _area(request, area_id, **_):
+    return access_area(request.user, area_id)
+
+
+def _area_records(request, area_id, **_) -> None:
+    if not can_view_records(request.user, _area(request, area_id)):
+        raise Http404("No such area")
+
+
 def _ranking_form(request) -> RankingForm:
     return RankingForm(request.GET or None, measures=measures_available(user=request.user))
 
 
-@require_GET
+@get_only(_rankings)
 def overview(request):
     _require_rankings(request.user)
     form = _ranking_form(request)
@@ -40,7 +57,7 @@ def overview(request):
     })
 
 
-@require_GET
+@get_only(_rankings)
 def overview_export(request):
     _require_rankings(request.user)
     form = _ranking_form(request)
@@ -54,7 +71,7 @@ def overview_export(request):
     return csv_response(f"ranking-{ranking.end or 'none'}.csv", header, rows)
 
 
-@require_GET
+@get_only(_area)
 def area(request, area_id: int):
     area = access_area(request.user, area_id)
     form = _ranking_form(request)
@@ -75,7 +92,7 @@ def area(request, area_id: int):
     return render(request, "sectors/area.html", context)
 
 
-@require_GET
+@get_only(_area_records)
 def area_records_export(request, area_id: int, fmt: str):
     area = access_area(request.user, area_id)
     if not can_view_records(request.user, area):
@@ -103,7 +120,7 @@ def _window_params(request) -> list[tuple[str, str]]:
     return [(key, value) for key in ("months", "end", "measure") for value in request.GET.getlist(key)]
 
 
-@require_GET
+@get_only(_rankings)
 def themes(request):
     _require_rankings(request.user)
     form = WindowForm(request.GET or None)
@@ -116,7 +133,7 @@ def themes(request):
     })
 
 
-@require_GET
+@get_only(_rankings)
 def theme(request, slug: str):
     _require_rankings(request.user)
     theme = THEMES.get(slug)
@@ -132,7 +149,7 @@ def theme(request, slug: str):
     })
 
 
-@require_GET
+@get_only(_rankings)
 def theme_export(request, slug: str):
     """The theme's table by sector as CSV, for the window shown. Audited."""
     _require_rankings(request.user)
@@ -155,12 +172,16 @@ def _require_demand(user) -> None:
         raise Http404("No such page")
 
 
+def _demand(request, **_) -> None:
+    _require_demand(request.user)
+
+
 def _demand_params(request) -> tuple[RankingForm, tuple | None]:
     form = _ranking_form(request)
     return form, area_window(**form.window())
 
 
-@require_GET
+@get_only(_demand)
 def demand(request):
     _require_demand(request.user)
     form, window = _demand_params(request)
@@ -174,7 +195,7 @@ def demand(request):
     })
 
 
-@require_GET
+@get_only(_demand)
 def demand_export(request, fmt: str):
     _require_demand(request.user)
     form, window = _demand_params(request)

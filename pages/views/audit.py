@@ -4,12 +4,13 @@ import json
 from django import forms
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
 
 from core.audit import audit_record
 from core.exports import csv_response
 from core.models import AuditEvent
+from core.permissions import require_governance
 from core.selectors import audit_events
+from pages.http import get_only
 
 EXPORT_HEADER = ["at", "username", "action", "object_type", "object_id", "ip", "detail"]
 
@@ -24,7 +25,11 @@ class AuditFilter(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if v} if self.is_valid() else {}
 
 
-@require_GET
+def _governance(request, **_) -> None:
+    require_governance(request.user)
+
+
+@get_only(_governance)
 def audit_trail(request):
     form = AuditFilter(request.GET or None)
     events = audit_events(user=request.user, **form.filters())
@@ -34,7 +39,7 @@ def audit_trail(request):
     return render(request, "portal/audit.html", {"form": form, "page": page, "query": query.urlencode()})
 
 
-@require_GET
+@get_only(_governance)
 def audit_export(request):
     filters = AuditFilter(request.GET or None).filters()
     events = audit_events(user=request.user, **filters)

@@ -1,13 +1,12 @@
-from core.exports import csv_response
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
 
-from pages.forms import UploadForm
+from core.audit import audit_record
+from core.exports import csv_response
+from core.models import AuditEvent
 from ingestion.permissions import (
     access_upload,
     can_use_uploads,
@@ -15,11 +14,22 @@ from ingestion.permissions import (
     upload_kinds_for,
     uploading_organisation,
 )
-from ingestion.reports import ERROR_REPORT_HEADER, error_report_rows, status_payload, template_csv
+from ingestion.reports import (
+    ERROR_REPORT_HEADER,
+    error_report_rows,
+    status_payload,
+    template_csv,
+)
 from ingestion.selectors import uploads_visible
-from ingestion.services import ReprocessRefused, UploadRefused, UploadTooLarge, upload_create, upload_reprocess
-from core.audit import audit_record
-from core.models import AuditEvent
+from ingestion.services import (
+    ReprocessRefused,
+    UploadRefused,
+    UploadTooLarge,
+    upload_create,
+    upload_reprocess,
+)
+from pages.forms import UploadForm
+from pages.http import get_only, post_only
 
 
 def _too_large(request) -> bool:
@@ -31,7 +41,26 @@ def _too_large(request) -> bool:
     return declared > settings.UPLOAD_MAX_BYTES + 64 * 1024
 
 
-@require_GET
+def _uploads(request, **_) -> None:
+    if not can_use_uploads(request.user):
+        raise Http404
+
+
+def _upload(request, upload_id, **_):
+    return access_upload(request.user, upload_id)
+
+
+def _may_process_again(request, upload_id) -> None:
+    if not may_process_again(request.user, _upload(request, upload_id)):
+        raise Http404
+
+
+def _template(request, kind) -> None:
+    if kind not in upload_kinds_for(uploading_organisation(request.user)):
+        raise Http404
+
+
+@get_only(_uploads)
 def upload_list(request):
     if not can_use_uploads(request.user):
         raise Http404
@@ -65,14 +94,14 @@ def upload_new(request):
                                                    "limit": settings.UPLOAD_MAX_BYTES})
 
 
-@require_GET
+@get_only(_upload)
 def upload_detail(request, upload_id):
     upload = access_upload(request.user, upload_id)
     return render(request, "ingestion/detail.html", {"upload": upload, "status": status_payload(upload),
                                                       "may_process_again": may_process_again(request.user, upload)})
 
 
-@require_POST
+@post_only(_may_process_again)
 def upload_process_again(request, upload_id):
     upload = access_upload(request.user, upload_id)
     if not may_process_again(request.user, upload):
@@ -86,12 +115,12 @@ def upload_process_again(request, upload_id):
     return redirect("ingestion:detail", upload_id=upload.pk)
 
 
-@require_GET
+@get_only(_upload)
 def upload_status(request, upload_id):
     return JsonResponse(status_payload(access_upload(request.user, upload_id)))
 
 
-@require_GET
+@get_only(_upload)
 def upload_report(request, upload_id):
     upload = access_upload(request.user, upload_id)
     audit_record(user=request.user, action=AuditEvent.Action.EXPORT, object_type="upload", object_id=upload.pk,
@@ -99,7 +128,7 @@ def upload_report(request, upload_id):
     return csv_response(f"upload-{upload.pk}-report.csv", ERROR_REPORT_HEADER, error_report_rows(upload))
 
 
-@require_GET
+@get_only(_upload)
 def upload_original(request, upload_id):
     upload = access_upload(request.user, upload_id)
     audit_record(user=request.user, action=AuditEvent.Action.EXPORT, object_type="upload", object_id=upload.pk,
@@ -108,7 +137,7 @@ def upload_original(request, upload_id):
                         content_type="application/octet-stream")
 
 
-@require_GET
+@get_only(_template)
 def upload_template(request, kind):
     if kind not in upload_kinds_for(uploading_organisation(request.user)):
         raise Http404

@@ -2,7 +2,6 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-
 # The roles as they were first defined, frozen here: later changes are applied by
 # core.roles.roles_sync after every migrate, not by editing this migration.
 PARTNER = "partner"

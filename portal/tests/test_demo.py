@@ -6,8 +6,8 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
-from records.models import Record
 from portal.demo_users import DEMO_USERS, ensure_demo_users
+from records.models import Record
 from scoring import selectors
 from scoring.models import HarmScore, Measure
 from scoring.selectors.drilldown import _record_branch, contributing_records

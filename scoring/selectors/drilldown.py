@@ -2,26 +2,24 @@
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import (Exists, F, FilteredRelation, FloatField, IntegerField, Max, Min, OuterRef, Q,
-                              Sum, Value)
+from django.db.models import Exists, F, FilteredRelation, FloatField, IntegerField, Max, Min, OuterRef, Q, Value
 from django.http import Http404
 
-from records.models import Record, RecordKind
-from nominals.models import GroupType, LinkRole, Membership, Nominal, PriorityStatus, RecordNominal
 from core.audit import audit_record
 from core.models import AuditEvent
-from scoring.models import CssEdition, HarmScore, Measure
 from core.months import add_months, months_between
+from nominals.models import HOME_FIELD, GroupType, LinkRole, Membership, Nominal, PriorityStatus, RecordNominal
+from records.models import RECORD_AREA_FIELD, Record, RecordKind
+from records.permissions import can_view_records
+from scoring.models import CssEdition, HarmScore, Measure
+from scoring.permissions import access_area
 from scoring.selectors.ranking import visible_measures
 from scoring.selectors.totals import monthly_totals
-from sectors.models import Area, Level
-from scoring.permissions import access_area
-from records.permissions import can_view_records
+from sectors.models import Area
 
-RECORD_FIELD = {Level.COMMAND: "command", Level.SECTOR: "sector", Level.NEIGHBOURHOOD: "area"}
-HOME_FIELD = {Level.COMMAND: "home_command", Level.SECTOR: "home_sector", Level.NEIGHBOURHOOD: "home_area"}
 WITHHELD = "withheld"
 
 
@@ -85,7 +83,7 @@ def _record_branch(measure: Measure, area: Area, start: date, end: date, edition
     indexes find the area's records; the CSS weight is a join, not a subquery per record.
     """
     records = Record.objects.filter(month__gte=start, month__lte=end, kind=measure.record_kind or RecordKind.CRIME)
-    records = records.filter(**{RECORD_FIELD[area.level]: area}) if area.level in RECORD_FIELD \
+    records = records.filter(**{RECORD_AREA_FIELD[area.level]: area}) if area.level in RECORD_AREA_FIELD \
         else records.filter(Q(area__isnull=False) | Q(sector__isnull=False) | Q(command__isnull=False))
     if measure.flag:
         records = records.filter(**{measure.flag: True})
@@ -218,7 +216,6 @@ def scores_version() -> str:
     return f"{last['id']}:{last['at'] and last['at'].timestamp()}"
 
 
-CACHE_SECONDS = 300
 
 
 def contributing_records(*, user, area_id: int, start: date, end: date, measure_code: str | None = None,
@@ -249,7 +246,7 @@ def contributing_records(*, user, area_id: int, start: date, end: date, measure_
     items = cache.get(key)
     if items is None:
         items = _contributing(user, area, start, end, measures, edition, limit)
-        cache.set(key, items, CACHE_SECONDS)
+        cache.set(key, items, settings.PAGE_CACHE_SECONDS)
     audit_record(
         user=user, action=AuditEvent.Action.VIEW, object_type="area_contributing_records", object_id=area.pk,
         detail={"start": start.isoformat(), "end": end.isoformat(), "measure": measure_code,

@@ -2,17 +2,16 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Case, Max, Min, Q, Sum, Value, When
-from django.db.models import BooleanField
+from django.db.models import BooleanField, Case, Max, Min, Q, Sum, Value, When
 from django.http import Http404
 from django.utils import timezone
 
+from core.months import add_months, months_between
 from scoring import formulas
 from scoring.models import CssEdition, HarmScore, Measure, TotalScore
-from core.months import add_months, months_between
+from scoring.permissions import can_see_rankings
 from scoring.selectors.totals import Totals, heaviest_nominals, sum_item_sets
 from sectors.models import Area, Level
-from scoring.permissions import can_see_rankings
 
 WINDOWS = (3, 6, 12)
 

@@ -9,13 +9,10 @@ from datetime import date
 
 from django.db.models import Max, Q, QuerySet, Sum
 
-from nominals.models import Membership, Nominal, PriorityStatus
+from core.months import add_months, months_between
+from nominals.models import HOME_FIELD, Membership, Nominal, PriorityStatus
 from scoring import formulas, itemsets, sql
 from scoring.models import Measure, TotalScore
-from core.months import add_months, months_between
-from sectors.models import Level
-
-HOME_FIELD = {Level.COMMAND: "home_command", Level.SECTOR: "home_sector", Level.NEIGHBOURHOOD: "home_area"}
 
 
 @dataclass

@@ -9,7 +9,6 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from records.models import OffenceType
-
 from scoring.models import CssEdition, OffenceWeight
 
 DEFAULT_PATH = Path(settings.BASE_DIR) / "data" / "crime_severity" / "crime_severity_weights.csv"

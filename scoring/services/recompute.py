@@ -7,12 +7,12 @@ from django.db import connection, transaction
 from django.db.models import Max, Min, Q
 from django.utils import timezone
 
-from records.models import Record, RecordKind
 from core.audit import audit_record
 from core.models import AuditEvent
+from core.months import month_end, month_start, months_between
+from records.models import Record, RecordKind
 from scoring import itemsets, sql
 from scoring.models import CssEdition, Measure, ScoringRun, TotalScore
-from core.months import month_end, month_start, months_between
 from scoring.services.css import css_edition_activate
 from sectors.models import Area, Level
 

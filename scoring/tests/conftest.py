@@ -26,8 +26,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from records.models import RecordKind
 from nominals.models import GroupType, LinkRole
+from records.models import RecordKind
 from scoring.models import Measure
 from scoring.tests import factories as f
 from sectors.models import Level

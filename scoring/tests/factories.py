@@ -3,9 +3,8 @@ from datetime import date
 
 import factory
 
-from records.models import Record, RecordKind
 from nominals.models import Group, GroupType, LinkRole, Membership, Nominal, PriorityStatus, RecordNominal
-from records.models import OffenceType
+from records.models import OffenceType, Record, RecordKind
 from scoring.models import CssEdition, OffenceWeight
 from sectors.models import Area, Level
 

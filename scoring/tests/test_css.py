@@ -5,8 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError
 
-from records.models import RecordKind
-from records.models import OffenceType
+from records.models import OffenceType, RecordKind
 from scoring.models import CssEdition, HarmScore, Measure, OffenceWeight
 from scoring.services import CssFileError, css_edition_load, policeuk_offence_type
 from scoring.services.css import DEFAULT_PATH

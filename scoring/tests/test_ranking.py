@@ -5,12 +5,12 @@ import pytest
 from django.http import Http404
 
 from core.models import AuditEvent
+from records.permissions import area_records_grant
 from scoring import selectors
 from scoring.services import scores_recompute
 from scoring.tests import factories as f
 from scoring.tests.conftest import JAN, MAR
 from sectors.models import Level
-from records.permissions import area_records_grant
 
 OCG_MONTH, DRD, INTEL = 42.75, 1512.0, 412.2
 

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
 
-from portal.celery import app
 from core.models import AuditEvent
+from portal.celery import app
 from scoring.models import CssEdition, HarmScore, ScoringRun
 from scoring.services import (
     scores_recompute_request,

@@ -12,10 +12,10 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 
+from core.models import Organisation
 from ingestion.services import upload_create, upload_process
 from ingestion.tests.factories import grid, policeuk_file, policeuk_row
 from portal.celery import app
-from core.models import Organisation
 from scoring.models import HarmScore, ScoringRun, TotalScore
 from scoring.services import scores_recompute, scoring_runs_dispatch_pending
 from scoring.tasks import dispatch_pending

@@ -27,19 +27,17 @@ from django.db import transaction
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from records.models import Record
-
+from core.models import Organisation
 from ingestion.models import Upload
 from ingestion.schemas import SCHEMAS
 from ingestion.services import upload_create, upload_process
 from nominals.models import Group, Membership, Nominal, PriorityStatus, RecordNominal
-from core.models import Organisation
-from records.models import OffenceType
+from pages.tests.world import square
+from records.models import OffenceType, Record
 from scoring.models import CssEdition, HarmScore, Measure, OffenceWeight, ScoringRun, TotalScore
 from scoring.services import scores_recompute
 from scoring.tasks import recompute_scores
 from sectors.models import Area, Level
-from pages.tests.world import square
 
 # (code, level, parent, min_lon, min_lat, max_lon, max_lat)
 AREAS = [

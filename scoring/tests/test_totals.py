@@ -5,11 +5,11 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
-from records.models import RecordKind
+from core.months import add_months
 from nominals.models import GroupType, LinkRole
+from records.models import RecordKind
 from scoring import formulas, itemsets, selectors, sql
 from scoring.models import Measure, TotalScore
-from core.months import add_months
 from scoring.selectors.drilldown import _record_branch
 from scoring.services import scores_recompute
 from scoring.tests import factories as f

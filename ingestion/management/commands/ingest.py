@@ -8,9 +8,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.models import Organisation
 from ingestion.models import Upload, UploadKind
 from ingestion.services import UploadRefused, UploadTooLarge, upload_create, upload_process
-from core.models import Organisation
 
 
 class Command(BaseCommand):

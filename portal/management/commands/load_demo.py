@@ -4,9 +4,9 @@ from django.conf import settings
 from django.core.files import File
 from django.core.management.base import BaseCommand
 
-from records.models import Record
-from nominals.models import Group, Nominal
 from core.models import Organisation
+from nominals.models import Group, Nominal
+from records.models import Record
 from sectors.models import Area
 
 POLICEUK_DIR = Path(settings.BASE_DIR) / "data" / "policeuk_northumbria"

@@ -1,0 +1,120 @@
+"""Who may open what: every route of the portal, for each member of the cast, with GET and POST.
+
+Generated from the URL resolver, so a new route fails this test until it is given its audience
+below. A user who may not see a page gets 404 whatever the method (never 403, never 405: either
+would confirm that it exists); a user who may see it gets the page, or 405 for a method it does
+not take. The Django admin has its own permissions and is left out, as are login, logout and the
+health check, which are the same for everyone.
+"""
+import io
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from core.models import AuditEvent, Organisation
+from ingestion.models import Upload
+from ingestion.services import upload_create
+from ingestion.tests.factories import csv_bytes
+from nominals.models import Group, Nominal
+from pages.tests.world import build_world
+from scoring.models import ScoringRun
+
+EVERYONE = {"analyst", "officer", "partner_a", "partner_b", "governance", "administrator", "outsider"}
+RANKINGS = {"analyst", "officer"}
+
+# route -> (who may open it, the methods it takes)
+AUDIENCE = {
+    "": (EVERYONE, {"GET"}),
+    "audit/": ({"governance"}, {"GET"}),
+    "audit/export.csv": ({"governance"}, {"GET"}),
+    "api/": (RANKINGS, {"GET"}),
+    "api/areas/": (RANKINGS, {"GET"}),
+    "api/rankings/": (RANKINGS, {"GET"}),
+    "api/schema/": (RANKINGS, {"GET"}),
+    "sectors/": (RANKINGS, {"GET"}),
+    "sectors/export.csv": (RANKINGS, {"GET"}),
+    "sectors/<int:area_id>/": (RANKINGS, {"GET"}),
+    "sectors/<int:area_id>/records.csv": ({"analyst"}, {"GET"}),
+    "sectors/<int:area_id>/records.geojson": ({"analyst"}, {"GET"}),
+    "themes/": (RANKINGS, {"GET"}),
+    "themes/<slug:slug>/": (RANKINGS, {"GET"}),
+    "themes/<slug:slug>/export.csv": (RANKINGS, {"GET"}),
+    "demand/": ({"analyst"}, {"GET"}),
+    "demand/export.csv": ({"analyst"}, {"GET"}),
+    "demand/export.xlsx": ({"analyst"}, {"GET"}),
+    "scoring/runs/<int:run_id>/retry/": ({"analyst", "administrator"}, {"POST"}),
+    "nominals/groups/": ({"analyst"}, {"GET"}),
+    "nominals/groups/<int:group_id>/": ({"analyst"}, {"GET"}),
+    "nominals/<int:nominal_id>/": ({"analyst"}, {"GET"}),
+    "uploads/": ({"analyst", "partner_a", "partner_b"}, {"GET"}),
+    "uploads/new/": ({"analyst", "partner_a", "partner_b"}, {"GET", "POST"}),
+    # The Coroner's drug-deaths template and upload: the force (analysts) and the Coroner's staff.
+    "uploads/templates/<slug:kind>.csv": ({"analyst", "partner_a"}, {"GET"}),
+    "uploads/<int:upload_id>/": ({"analyst", "partner_a"}, {"GET"}),
+    "uploads/<int:upload_id>/status.json": ({"analyst", "partner_a"}, {"GET"}),
+    "uploads/<int:upload_id>/process-again/": ({"analyst", "partner_a"}, {"POST"}),
+    "uploads/<int:upload_id>/report.csv": ({"analyst", "partner_a"}, {"GET"}),
+    "uploads/<int:upload_id>/original": ({"analyst", "partner_a"}, {"GET"}),
+}
+SAME_FOR_EVERYONE = {"healthz", "accounts/login/", "accounts/logout/"}
+
+
+def _routes(resolver=None, prefix=""):
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from _routes(entry, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern)
+
+
+def portal_routes() -> list[str]:
+    return sorted({r for r in _routes() if not r.startswith("admin/")} - SAME_FOR_EVERYONE)
+
+
+def test_it_gives_every_route_of_the_portal_its_audience():
+    assert sorted(AUDIENCE) == portal_routes()
+
+
+@pytest.fixture
+def objects(db, partner_a):
+    world = build_world()
+    deaths = csv_bytes([["reference", "date", "latitude", "longitude", "substances"],
+                        ["D1", "2999-01-05", "55.0", "-1.7", "heroin"]])
+    upload = upload_create(organisation=Organisation.objects.get(code="coroner"), kind="drug_deaths",
+                           fileobj=io.BytesIO(deaths), original_name="d.csv", user=partner_a, dispatch=False)
+    Upload.objects.filter(pk=upload.pk).update(status=Upload.Status.REJECTED)  # so it may be processed again
+    run = ScoringRun.objects.create(status=ScoringRun.Status.FAILED, error="a test failure")
+    return {"area_id": world.sectors["S2"].pk, "slug": "drug-supply", "run_id": run.pk,
+            "group_id": Group.objects.first().pk, "nominal_id": Nominal.objects.first().pk,
+            "upload_id": upload.pk, "kind": "drug_deaths"}
+
+
+def _path(route: str, objects: dict) -> str:
+    path = "/" + route
+    for name, value in objects.items():
+        for converter in ("int", "slug"):
+            path = path.replace(f"<{converter}:{name}>", str(value))
+    assert "<" not in path, route
+    return path
+
+
+@pytest.mark.parametrize("role", sorted(EVERYONE))
+def test_it_opens_each_route_to_its_audience_only_with_any_method(client, cast, objects, role):
+    client.force_login(cast[role])
+    wrong = []
+    for route in portal_routes():
+        audience, methods = AUDIENCE[route]
+        path = _path(route, objects)
+        for method in ("GET", "POST"):
+            status = getattr(client, method.lower())(path).status_code
+            if role not in audience:
+                expected = {404}
+            elif method not in methods:
+                expected = {405}
+            else:
+                expected = {200, 302}
+            if status not in expected:
+                wrong.append(f"{method} {path}: {status}, expected {sorted(expected)}")
+    assert wrong == [], role
+    if role not in {"analyst", "officer", "partner_a", "governance"}:  # those who may open a record page
+        assert not AuditEvent.objects.filter(action__in=["view", "export"]).exists(), role
