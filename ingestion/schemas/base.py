@@ -7,6 +7,7 @@ uploader can act on. A schema turns one row into a clean dict, or a list of
 """
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -206,11 +207,13 @@ class Schema:
 
     def header_problem(self, header: list[str]) -> str | None:
         """A message when the header is not this kind's, else None (and remember the column order)."""
+        # Linear in the width of the header (sets and one count), whatever the file holds.
         names = [h.strip().lower() for h in header]
-        expected = [c.name.lower() for c in self.columns]
-        missing = [c.name for c in self.columns if c.required and c.name.lower() not in names]
+        seen = Counter(names)
+        expected = {c.name.lower() for c in self.columns}
+        missing = [c.name for c in self.columns if c.required and c.name.lower() not in seen]
         unknown = [h for h in header if h.strip() and h.strip().lower() not in expected]
-        dupes = sorted({h for h in names if h and names.count(h) > 1})
+        dupes = sorted(h for h, n in seen.items() if h and n > 1)
         if missing or unknown or dupes:
             parts = []
             if missing:
@@ -221,7 +224,10 @@ class Schema:
                 parts.append(f"repeated column(s): {', '.join(dupes)}")
             return (f"Wrong header for {self.kind}: {'; '.join(parts)}. "
                     f"Expected: {', '.join(c.name for c in self.columns)} (download the template).")
-        self.index = {c.name: names.index(c.name.lower()) for c in self.columns if c.name.lower() in names}
+        first = {}
+        for position, name in enumerate(names):
+            first.setdefault(name, position)
+        self.index = {c.name: first[c.name.lower()] for c in self.columns if c.name.lower() in first}
         self.width = len(header)
         return None
 

@@ -13,6 +13,7 @@ import traceback
 import uuid
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -23,6 +24,11 @@ from ingestion.services.uploads import stale_after
 logger = logging.getLogger(__name__)
 MAX_STORED_ERRORS = 500
 BATCH_ROWS = 10_000
+
+
+def batch_rows() -> int:
+    """Rows read (blank ones included) between two heartbeats of a validating upload."""
+    return getattr(settings, "INGEST_BATCH_ROWS", BATCH_ROWS)
 
 
 class ClaimLost(Exception):

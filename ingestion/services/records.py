@@ -11,7 +11,6 @@ meanwhile). The database reports how many rows it inserted or changed; the rest
 are unchanged.
 """
 import contextlib
-import itertools
 import sys
 
 import numpy as np
@@ -19,9 +18,9 @@ from django.db import connection, transaction
 from psycopg.copy import QueuedLibpqWriter
 
 from ingestion.models import Upload
-from ingestion.readers import FileRejected, open_table
+from ingestion.readers import FileRejected, batches, open_table
 from ingestion.schemas import SKIP, RowInvalid
-from ingestion.services.processing import BATCH_ROWS
+from ingestion.services.processing import batch_rows
 
 _STAGE_COLUMNS = [
     "row_no", "external_ref", "occurred_on", "month", "lat", "lon", "area_id", "sector_id", "command_id",
@@ -52,6 +51,7 @@ def process_records(run, schema_class, fileobj) -> dict | None:
     problem = schema.header_problem(header)
     if problem:
         raise FileRejected(problem, row=1)
+    run.progress()  # the header is read (for XLSX: the workbook opened and its text table loaded)
     stage = Stage(upload.pk, with_links=schema.kind == "crimes")
     try:
         counts = _validate(run, schema, rows, stage)
@@ -87,7 +87,7 @@ def _validate(run, schema, rows, stage) -> dict:
 
     locator, cache = current_locator(), {}
     total = skipped = staged = unlocated = 0
-    while batch := list(itertools.islice(rows, BATCH_ROWS)):
+    for batch in batches(rows, batch_rows()):
         schema.prepare_batch([values for _, values in batch])
         good = []
         for row_no, values in batch:

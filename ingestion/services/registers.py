@@ -4,14 +4,12 @@ These registers hold thousands of rows, not millions: valid rows are kept in
 memory until the whole file is validated, then applied through the ORM in one
 transaction, in batches.
 """
-import itertools
-
 from django.db import transaction
 
 from ingestion.models import Upload
-from ingestion.readers import FileRejected, open_table
+from ingestion.readers import FileRejected, batches, open_table
 from ingestion.schemas import RowInvalid
-from ingestion.services.processing import BATCH_ROWS
+from ingestion.services.processing import batch_rows
 from nominals.models import DiversionReferral, Group, Membership, Nominal, PriorityStatus
 
 # kind: (model, natural key fields, fields set from the file)
@@ -31,9 +29,10 @@ def process_register(run, schema_class, fileobj) -> dict | None:
     problem = schema.header_problem(header)
     if problem:
         raise FileRejected(problem, row=1)
+    run.progress()  # the header is read (for XLSX: the workbook opened and its text table loaded)
     valid: dict = {}
     total = 0
-    while batch := list(itertools.islice(rows, BATCH_ROWS)):
+    for batch in batches(rows, batch_rows()):
         schema.prepare_batch([values for _, values in batch])
         for row_no, values in batch:
             try:
