@@ -1,11 +1,9 @@
-from django.contrib.auth.signals import (
-    user_logged_in,
-    user_logged_out,
-    user_login_failed,
-)
-from django.db.models.signals import m2m_changed
+from django.contrib.auth.models import Group, User
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
 
+from core import user_audit
 from core.audit import audit_record, current_request
 from core.models import AuditEvent
 
@@ -29,34 +27,39 @@ def _audit_login_failed(sender, credentials, request=None, **kwargs):
     )
 
 
-def _audit_m2m(kind):
-    def receiver_(sender, instance, action, pk_set, model, **kwargs):
-        if action not in ("post_add", "post_remove", "post_clear"):
-            return
-        _audit_permission_change(
-            instance,
-            {"change": kind, "action": action, "ids": sorted(pk_set or [])},
-        )
-    return receiver_
+# Changes to users (fields, password, groups, permissions) are recorded however they are made
+# (admin, shell, service): core.user_audit, one event per user naming them.
+@receiver(pre_save, sender=User)
+def _audit_user_before_save(sender, instance, raw=False, update_fields=None, **kwargs):
+    user_audit.before_save(instance, raw=raw, update_fields=update_fields)
 
 
-def _audit_permission_change(instance, detail):
+@receiver(post_save, sender=User)
+def _audit_user_after_save(sender, instance, created=False, raw=False, update_fields=None, **kwargs):
+    user_audit.after_save(instance, created=created, raw=raw, update_fields=update_fields)
+
+
+@receiver(m2m_changed, sender=User.groups.through)
+def _audit_user_groups(sender, instance, action, reverse, model, pk_set, **kwargs):
+    user_audit.m2m_changed("groups", instance, action, reverse, model, pk_set)
+
+
+@receiver(m2m_changed, sender=User.user_permissions.through)
+def _audit_user_permissions(sender, instance, action, reverse, model, pk_set, **kwargs):
+    user_audit.m2m_changed("user_permissions", instance, action, reverse, model, pk_set)
+
+
+# A role's permissions (the group side; changed by the roles migrations, or a superuser).
+@receiver(m2m_changed, sender=Group.permissions.through)
+def _audit_group_permissions(sender, instance, action, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
     request = current_request.get()
     actor = getattr(request, "user", None)
+    authenticated = actor is not None and actor.is_authenticated
     audit_record(
-        user=actor, username=None if actor is not None and actor.is_authenticated else "(system)",
+        user=actor, username=None if authenticated else "(system)",
         action=AuditEvent.Action.PERMISSION_CHANGE, object_type=type(instance).__name__.lower(),
-        object_id=instance.pk, detail=detail, request=request,
+        object_id=instance.pk, detail={"change": "group.permissions", "action": action, "ids": sorted(pk_set or [])},
+        request=request,
     )
-
-
-# Role and permission changes are recorded however they are made (admin, shell, service).
-from django.contrib.auth.models import Group, User  # noqa: E402
-
-_user_groups = _audit_m2m("user.groups")
-_user_perms = _audit_m2m("user.user_permissions")
-_group_perms = _audit_m2m("group.permissions")
-m2m_changed.connect(_user_groups, sender=User.groups.through, weak=False)
-m2m_changed.connect(_user_perms, sender=User.user_permissions.through, weak=False)
-m2m_changed.connect(_group_perms, sender=Group.permissions.through, weak=False)
-

@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth.models import Group, User
 from django.db import DatabaseError, transaction
 
 from conftest import PASSWORD
@@ -39,7 +40,9 @@ def test_it_records_role_changes_with_the_actor(client, administrator, outsider)
     assert response.status_code == 302, response.content[:2000]
     event = AuditEvent.objects.filter(action="permission_change").latest("id")
     assert event.username == "administrator"
-    assert event.detail["change"] == "user.groups"
+    assert (event.object_type, event.object_id) == ("user", str(outsider.pk))
+    assert event.detail["target_username"] == "outsider"
+    assert event.detail["changes"]["groups"] == {"added": ["analyst"]}
 
 
 def test_it_shows_and_exports_the_trail_to_governance(client, governance, analyst):
@@ -61,3 +64,46 @@ def test_it_lists_the_trail_in_a_fixed_number_of_queries(client, governance, ana
     client.force_login(governance)
     with django_assert_max_num_queries(8):
         assert client.get("/audit/").status_code == 200
+
+
+def _user_events(user, after):
+    return list(AuditEvent.objects.filter(object_type="user", object_id=str(user.pk), id__gt=after).order_by("id"))
+
+
+def _last_event_id():
+    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def test_changes_outside_the_admin_are_audited_too(db, outsider):
+    last = _last_event_id()
+    outsider.set_password("set-by-a-service-2026")
+    outsider.save(update_fields=["password"])
+    outsider.is_staff = True
+    outsider.save()
+    Group.objects.get(name="governance lead").user_set.add(outsider)
+    events = [(e.action, e.username, e.detail) for e in _user_events(outsider, after=last)]
+    target = {"target_id": outsider.pk, "target_username": "outsider"}
+    assert events == [
+        ("admin_change", "(system)", {**target, "changes": {"password": "changed"}}),
+        ("permission_change", "(system)", {**target, "changes": {"is_staff": {"old": False, "new": True}}}),
+        ("permission_change", "(system)", {**target, "changes": {"groups": {"added": ["governance lead"]}}}),
+    ]
+
+
+def test_a_user_created_and_their_roles_cleared_outside_the_admin_are_audited(db):
+    user = User.objects.create_user("scripted", password=PASSWORD, email="s@example.org")
+    user.groups.add(Group.objects.get(name="officer"), Group.objects.get(name="analyst"))
+    user.groups.clear()
+    events = [(e.action, e.detail["changes"], e.detail.get("created", False)) for e in _user_events(user, after=0)]
+    assert events == [
+        ("admin_change", {"password": "set", "username": {"old": "", "new": "scripted"},
+                          "email": {"old": "", "new": "s@example.org"}}, True),
+        ("permission_change", {"groups": {"added": ["analyst", "officer"]}}, False),
+        ("permission_change", {"groups": {"removed": ["analyst", "officer"]}}, False),
+    ]
+
+
+def test_a_login_records_no_user_change(client, outsider):
+    before = _last_event_id()
+    client.post("/accounts/login/", {"username": "outsider", "password": PASSWORD})
+    assert _user_events(outsider, after=before) == []
