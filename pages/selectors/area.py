@@ -18,8 +18,8 @@ from sectors.models import Area, Level
 
 
 def area_summary(*, user, area: Area, end_month=None, months: int = 12, measure_codes=None) -> dict:
-    """The area's ranking row among the areas of its level, with the measures' breakdown."""
-    level = area.level if area.level != Level.FORCE else Level.COMMAND
+    """The area's ranking row among the areas of its level (the force: alone), with the measures' breakdown."""
+    level = area.level
     from pages.selectors.overview import (
         overview_cached,  # the same ranking the overview shows, cached
     )

@@ -8,6 +8,8 @@ from django.db import connection
 from core.models import AuditEvent
 from pages.selectors import records as records_selectors
 from records.permissions import area_records_grant
+from scoring.selectors import ranking
+from sectors.models import Level
 
 
 def _url(world, code="S2", suffix=""):
@@ -121,10 +123,19 @@ def test_it_exports_records_as_geojson(world, analyst, login, django_assert_max_
     assert AuditEvent.objects.filter(action="export", detail__format="geojson").count() == 1
 
 
-def test_it_renders_every_level(world, analyst, login):
+def test_it_shows_the_harm_of_an_area_of_every_level(world, analyst, login):
     client = login(analyst)
-    for area in [world.force, world.commands[0], world.neighbourhoods[0]]:
-        assert client.get(f"/sectors/{area.pk}/").status_code == 200
+    for area in [world.force, world.commands[0], world.sectors["S2"], world.neighbourhoods[0]]:
+        response = client.get(f"/sectors/{area.pk}/")
+        expected = ranking(user=analyst, level=area.level)
+        row = next(r for r in expected.rows if r.area_id == area.pk)
+        assert row.harm > 0, area
+        assert response.context["row"].harm == row.harm, area
+        assert f'SOC harm <span class="figure">{row.harm:,.0f}</span>' in response.content.decode(), area
+        assert "No scores yet" not in response.content.decode(), area
+    force = ranking(user=analyst, level=Level.FORCE).rows[0].harm
+    commands = ranking(user=analyst, level=Level.COMMAND).rows
+    assert force == pytest.approx(sum(r.harm for r in commands))  # every record of the test world is in a command
 
 
 def test_it_caps_the_record_count(world, analyst, login, monkeypatch):
