@@ -11,7 +11,15 @@ Only code constants (enum values) are written into the text.
 """
 from datetime import date
 
-from nominals.models import Group, GroupType, LinkRole, Membership, Nominal, PriorityStatus, RecordNominal
+from nominals.models import (
+    Group,
+    GroupType,
+    LinkRole,
+    Membership,
+    Nominal,
+    PriorityStatus,
+    RecordNominal,
+)
 from records.models import Record
 from scoring.models import HarmScore, Measure, OffenceWeight, TotalScore
 from sectors.models import Area, Level

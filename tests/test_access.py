@@ -14,10 +14,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from core.models import AuditEvent, Organisation
 from ingestion.models import Upload
 from ingestion.services import upload_create
-from ingestion.tests.factories import csv_bytes
 from nominals.models import Group, Nominal
-from pages.tests.world import build_world
 from scoring.models import ScoringRun
+from tests.factories import csv_bytes
+from tests.world import build_world
 
 EVERYONE = {"analyst", "officer", "partner_a", "partner_b", "governance", "administrator", "outsider"}
 RANKINGS = {"analyst", "officer"}

@@ -3,8 +3,8 @@ from datetime import date
 import pytest
 
 from scoring.services import scores_recompute
-from scoring.tests import factories as f
 from sectors.models import Level
+from tests import factories as f
 
 
 @pytest.fixture

@@ -7,7 +7,16 @@ a stranger.
 """
 import json
 
-from ingestion.schemas.base import LOCATION_COLUMNS, Column, Schema, boolean, date_past, location, ref, text
+from ingestion.schemas.base import (
+    LOCATION_COLUMNS,
+    Column,
+    Schema,
+    boolean,
+    date_past,
+    location,
+    ref,
+    text,
+)
 from ingestion.schemas.lookups import RefLookup, column_values
 from nominals.models import LinkRole
 

@@ -1,5 +1,14 @@
 """The nominals register: people of interest, with their home location."""
-from ingestion.schemas.base import LOCATION_COLUMNS, Column, Schema, boolean, date_past, location, ref, text
+from ingestion.schemas.base import (
+    LOCATION_COLUMNS,
+    Column,
+    Schema,
+    boolean,
+    date_past,
+    location,
+    ref,
+    text,
+)
 
 
 class NominalsSchema(Schema):

@@ -1,7 +1,14 @@
 """What every partner record kind shares: a reference, a date and a location."""
 import json
 
-from ingestion.schemas.base import LOCATION_COLUMNS, Column, Schema, date_past, location, ref
+from ingestion.schemas.base import (
+    LOCATION_COLUMNS,
+    Column,
+    Schema,
+    date_past,
+    location,
+    ref,
+)
 
 
 def partner_columns(*extra: Column) -> list[Column]:

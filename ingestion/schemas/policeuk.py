@@ -12,7 +12,17 @@ from json.encoder import encode_basestring_ascii as _json_string
 
 from django.utils import timezone
 
-from ingestion.schemas.base import MAX_REF, MAX_TEXT, SKIP, Column, RowInvalid, Schema, check_lat_lon, number, text
+from ingestion.schemas.base import (
+    MAX_REF,
+    MAX_TEXT,
+    SKIP,
+    Column,
+    RowInvalid,
+    Schema,
+    check_lat_lon,
+    number,
+    text,
+)
 
 ASB = "Anti-social behaviour"
 CRIME_TYPES = [

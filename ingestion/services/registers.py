@@ -10,7 +10,13 @@ from ingestion.models import Upload
 from ingestion.readers import FileRejected, batches, open_table
 from ingestion.schemas import RowInvalid
 from ingestion.services.processing import batch_rows
-from nominals.models import DiversionReferral, Group, Membership, Nominal, PriorityStatus
+from nominals.models import (
+    DiversionReferral,
+    Group,
+    Membership,
+    Nominal,
+    PriorityStatus,
+)
 
 # kind: (model, natural key fields, fields set from the file)
 _TARGETS = {

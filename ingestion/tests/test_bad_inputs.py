@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from ingestion.models import Upload
-from ingestion.tests.factories import POLICEUK_HEADER, csv_bytes, policeuk_file, policeuk_row
 from records.models import Record
+from tests.factories import POLICEUK_HEADER, csv_bytes, policeuk_file, policeuk_row
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from ingestion.tests.factories import policeuk_file, policeuk_row
 from records.models import Record
+from tests.factories import policeuk_file, policeuk_row
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ import pytest
 from ingestion.models import Upload
 from ingestion.schemas.base import Schema
 from ingestion.services.processing import Run
-from ingestion.tests.factories import POLICEUK_HEADER, csv_bytes, policeuk_file, policeuk_row
 from records.models import Record
+from tests.factories import POLICEUK_HEADER, csv_bytes, policeuk_file, policeuk_row
 
 pytestmark = pytest.mark.django_db
 

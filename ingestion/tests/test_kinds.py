@@ -3,10 +3,17 @@ import json
 
 import pytest
 
-from ingestion.tests.factories import NominalFactory, OffenceTypeFactory, csv_bytes, grid, square
-from nominals.models import DiversionReferral, Group, Membership, Nominal, PriorityStatus, RecordNominal
+from nominals.models import (
+    DiversionReferral,
+    Group,
+    Membership,
+    Nominal,
+    PriorityStatus,
+    RecordNominal,
+)
 from records.models import Record
 from sectors.models import Area
+from tests.factories import NominalFactory, OffenceTypeFactory, box, csv_bytes, grid
 
 pytestmark = pytest.mark.django_db
 CRIME_HEADER = ["reference", "offence_code", "date", "latitude", "longitude", "easting", "northing", "drug_supply",
@@ -129,7 +136,7 @@ def test_it_uses_the_organisation_code_as_the_source_of_partner_records(ingest, 
 
 def test_it_imports_boundaries(ingest):
     features = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"CD": "S1", "NM": "Sector one"}, "geometry": square(-1.8, 54.9, -1.6, 55.1)},
+        {"type": "Feature", "properties": {"CD": "S1", "NM": "Sector one"}, "geometry": box(-1.8, 54.9, -1.6, 55.1)},
     ]}
     upload = ingest("boundaries", json.dumps(features).encode(), name="s.geojson",
                     options={"level": 2, "code_property": "CD", "name_property": "NM"})

@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 
 from ingestion.models import Upload
-from ingestion.tests.factories import grid, policeuk_file, policeuk_row
 from records.models import Record
+from tests.factories import grid, policeuk_file, policeuk_row
 
 pytestmark = pytest.mark.django_db
 

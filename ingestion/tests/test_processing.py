@@ -9,8 +9,15 @@ from core.models import AuditEvent
 from ingestion.models import Upload
 from ingestion.services import upload_create, upload_process
 from ingestion.services.processing import Run, _claim
-from ingestion.tests.factories import NominalFactory, OffenceTypeFactory, csv_bytes, grid, policeuk_file, policeuk_row
 from records.models import Record
+from tests.factories import (
+    NominalFactory,
+    OffenceTypeFactory,
+    csv_bytes,
+    grid,
+    policeuk_file,
+    policeuk_row,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ from django.conf import settings
 
 from ingestion.models import Upload
 from ingestion.services import upload_create, uploads_dispatch_pending
-from ingestion.tests.factories import grid, policeuk_file, policeuk_row
 from portal.celery import app
 from records.models import Record
+from tests.factories import grid, policeuk_file, policeuk_row
 
 CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"
 

@@ -14,7 +14,7 @@ from records.models import RecordKind
 from records.permissions import can_view_records
 from scoring import selectors as scoring_selectors
 from scoring.selectors.totals import heaviest_nominals
-from sectors.models import Area, Level
+from sectors.models import Area
 
 
 def area_summary(*, user, area: Area, end_month=None, months: int = 12, measure_codes=None) -> dict:

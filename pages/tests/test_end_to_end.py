@@ -13,10 +13,10 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 
 from ingestion.models import Upload
-from ingestion.tests.factories import csv_bytes, grid, uploaded
 from portal.celery import app
 from scoring.models import ScoringRun
-from scoring.tests import factories as f
+from tests import factories as f
+from tests.factories import csv_bytes, grid, uploaded
 
 CRIMES = csv_bytes([
     ["reference", "offence_code", "date", "latitude", "longitude", "drug_supply", "cannabis_farm",

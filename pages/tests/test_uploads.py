@@ -8,8 +8,8 @@ from conftest import PASSWORD
 from core.models import AuditEvent
 from ingestion.models import Upload
 from ingestion.services import upload_create
-from ingestion.tests.factories import csv_bytes, policeuk_file, policeuk_row, uploaded
 from records.models import Record
+from tests.factories import csv_bytes, policeuk_file, policeuk_row, uploaded
 
 pytestmark = pytest.mark.django_db
 DEATHS = csv_bytes([["reference", "date", "latitude", "longitude", "substances"],

@@ -5,13 +5,32 @@ from datetime import date
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Exists, F, FilteredRelation, FloatField, IntegerField, Max, Min, OuterRef, Q, Value
+from django.db.models import (
+    Exists,
+    F,
+    FilteredRelation,
+    FloatField,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Value,
+)
 from django.http import Http404
 
 from core.audit import audit_record
 from core.models import AuditEvent
 from core.months import add_months, months_between
-from nominals.models import HOME_FIELD, GroupType, LinkRole, Membership, Nominal, PriorityStatus, RecordNominal
+from nominals.models import (
+    HOME_FIELD,
+    GroupType,
+    LinkRole,
+    Membership,
+    Nominal,
+    PriorityStatus,
+    RecordNominal,
+)
 from records.models import RECORD_AREA_FIELD, Record, RecordKind
 from records.permissions import can_view_records
 from scoring.models import CssEdition, HarmScore, Measure

@@ -29,8 +29,8 @@ import pytest
 from nominals.models import GroupType, LinkRole
 from records.models import RecordKind
 from scoring.models import Measure
-from scoring.tests import factories as f
 from sectors.models import Level
+from tests import factories as f
 
 JAN, FEB, MAR = date(2023, 1, 1), date(2023, 2, 1), date(2023, 3, 1)
 

@@ -9,7 +9,7 @@ from records.models import OffenceType, RecordKind
 from scoring.models import CssEdition, HarmScore, Measure, OffenceWeight
 from scoring.services import CssFileError, css_edition_load, policeuk_offence_type
 from scoring.services.css import DEFAULT_PATH
-from scoring.tests import factories as f
+from tests import factories as f
 
 POLICEUK_TYPES = {
     "Violence and sexual offences", "Burglary", "Possession of weapons", "Criminal damage and arson", "Other crime",

@@ -8,9 +8,9 @@ from core.models import AuditEvent
 from records.permissions import area_records_grant
 from scoring import selectors
 from scoring.services import scores_recompute
-from scoring.tests import factories as f
 from scoring.tests.conftest import JAN, MAR
 from sectors.models import Level
+from tests import factories as f
 
 OCG_MONTH, DRD, INTEL = 42.75, 1512.0, 412.2
 

@@ -5,8 +5,8 @@ import pytest
 from records.models import Record, RecordKind
 from scoring.models import HarmScore, ScoringRun
 from scoring.services import NoActiveEdition, scores_recompute
-from scoring.tests import factories as f
 from scoring.tests.conftest import FEB, JAN, MAR
+from tests import factories as f
 
 OCG_MONTH = 42.75  # fixed weight of ocg-priority-nominals (seeded)
 DRD = 1512.0

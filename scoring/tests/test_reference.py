@@ -12,7 +12,7 @@ from scoring.services import (
     offence_weight_save,
     scoring_run_execute,
 )
-from scoring.tests import factories as f
+from tests import factories as f
 
 
 def _admin_changes(object_type):

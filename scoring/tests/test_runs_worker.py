@@ -18,12 +18,12 @@ from django.conf import settings
 
 from core.models import Organisation
 from ingestion.services import upload_create, upload_process
-from ingestion.tests.factories import grid, policeuk_file, policeuk_row
 from portal.celery import app
 from scoring.models import HarmScore, ScoringRun, TotalScore
 from scoring.services import scores_recompute, scoring_runs_dispatch_pending
 from scoring.tasks import dispatch_pending
-from scoring.tests import factories as f
+from tests import factories as f
+from tests.factories import grid, policeuk_file, policeuk_row
 
 UNFINISHED = [ScoringRun.Status.QUEUED, ScoringRun.Status.RUNNING]
 

@@ -32,12 +32,19 @@ from ingestion.models import Upload
 from ingestion.schemas import SCHEMAS
 from ingestion.services import upload_create, upload_process
 from nominals.models import Group, Membership, Nominal, PriorityStatus, RecordNominal
-from pages.tests.world import square
 from records.models import OffenceType, Record
-from scoring.models import CssEdition, HarmScore, Measure, OffenceWeight, ScoringRun, TotalScore
+from scoring.models import (
+    CssEdition,
+    HarmScore,
+    Measure,
+    OffenceWeight,
+    ScoringRun,
+    TotalScore,
+)
 from scoring.services import scores_recompute
 from scoring.tasks import recompute_scores
 from sectors.models import Area, Level
+from tests.world import square
 
 # (code, level, parent, min_lon, min_lat, max_lon, max_lat)
 AREAS = [

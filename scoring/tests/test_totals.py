@@ -12,9 +12,9 @@ from scoring import formulas, itemsets, selectors, sql
 from scoring.models import Measure, TotalScore
 from scoring.selectors.drilldown import _record_branch
 from scoring.services import scores_recompute
-from scoring.tests import factories as f
 from scoring.tests.conftest import FEB, JAN, MAR
 from sectors.models import Level
+from tests import factories as f
 
 OCG_MONTH, PCG_MONTH = 42.75, 15.76
 

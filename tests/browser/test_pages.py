@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from pages.tests.world import build_world
 from tests.browser.conftest import axe_violations, screenshot
+from tests.world import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -10,7 +10,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.models import Organisation
 from ingestion.models import Upload, UploadKind
-from ingestion.services import UploadRefused, UploadTooLarge, upload_create, upload_process
+from ingestion.services import (
+    UploadRefused,
+    UploadTooLarge,
+    upload_create,
+    upload_process,
+)
 
 
 class Command(BaseCommand):

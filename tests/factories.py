@@ -1,18 +1,35 @@
-"""Factories for scoring tests: areas with square boundaries, weighted offences, records, nominals."""
+"""The one set of test factories: areas with square boundaries, weighted offences, records, nominals and
+groups, and small builders of the files partners send."""
+import csv
+import io
 from datetime import date
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
 
-from nominals.models import Group, GroupType, LinkRole, Membership, Nominal, PriorityStatus, RecordNominal
+from nominals.models import (
+    Group,
+    GroupType,
+    LinkRole,
+    Membership,
+    Nominal,
+    PriorityStatus,
+    RecordNominal,
+)
 from records.models import OffenceType, Record, RecordKind
 from scoring.models import CssEdition, OffenceWeight
 from sectors.models import Area, Level
 
 
-def square(lon: float, lat: float, size: float = 0.01) -> dict:
-    return {"type": "Polygon", "coordinates": [[
-        [lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat],
-    ]]}
+def box(min_lon, min_lat, max_lon, max_lat) -> dict:
+    """A GeoJSON rectangle from its corners."""
+    return {"type": "Polygon", "coordinates": [[[min_lon, min_lat], [max_lon, min_lat], [max_lon, max_lat],
+                                                [min_lon, max_lat], [min_lon, min_lat]]]}
+
+
+def square(lon: float, lat: float, size: float = 0.01, dlat: float | None = None) -> dict:
+    """A GeoJSON rectangle from its south-west corner, ``size`` wide and ``dlat`` (else ``size``) high."""
+    return box(lon, lat, lon + size, lat + (size if dlat is None else dlat))
 
 
 class AreaFactory(factory.django.DjangoModelFactory):
@@ -139,3 +156,44 @@ class RecordNominalFactory(factory.django.DjangoModelFactory):
     record = factory.SubFactory(RecordFactory)
     nominal = factory.SubFactory(NominalFactory)
     role = LinkRole.SUSPECT
+
+
+def grid(db=None) -> dict:
+    """A command split into two sectors, each holding one neighbourhood, around Newcastle.
+
+    command C: lon -1.8..-1.4, lat 54.9..55.1; sector W: lon -1.8..-1.6; sector E: -1.6..-1.4;
+    neighbourhoods cover the same squares as their sectors.
+    """
+    command = AreaFactory(level=Level.COMMAND, code="C", name="Command", boundary=box(-1.8, 54.9, -1.4, 55.1))
+    west = AreaFactory(level=Level.SECTOR, code="W", name="West", parent=command,
+                       boundary=box(-1.8, 54.9, -1.6, 55.1))
+    east = AreaFactory(level=Level.SECTOR, code="E", name="East", parent=command,
+                       boundary=box(-1.6, 54.9, -1.4, 55.1))
+    west_n = AreaFactory(level=Level.NEIGHBOURHOOD, code="WN", name="West N", parent=west,
+                         boundary=box(-1.8, 54.9, -1.6, 55.1))
+    east_n = AreaFactory(level=Level.NEIGHBOURHOOD, code="EN", name="East N", parent=east,
+                         boundary=box(-1.6, 54.9, -1.4, 55.1))
+    return {"command": command, "west": west, "east": east, "west_n": west_n, "east_n": east_n}
+
+
+def csv_bytes(rows: list[list]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+POLICEUK_HEADER = ["Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
+                   "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context"]
+
+
+def policeuk_row(ref: str, lon="-1.7", lat="55.0", month="2023-01", crime_type="Burglary") -> list:
+    return [ref, month, "Northumbria Police", "Northumbria Police", lon, lat, "On or near X", "E01000001",
+            "Newcastle 001A", crime_type, "Under investigation", ""]
+
+
+def policeuk_file(rows) -> bytes:
+    return csv_bytes([POLICEUK_HEADER, *rows])
+
+
+def uploaded(data: bytes, name="file.csv"):
+    return SimpleUploadedFile(name, data, content_type="text/csv")

@@ -10,13 +10,9 @@ from nominals.models import Group, GroupType, Membership, Nominal
 from records.models import OffenceType, Record, RecordKind
 from scoring.models import CssEdition, OffenceWeight
 from sectors.models import Area, Level
+from tests.factories import square
 
 LATEST = date(2024, 12, 1)
-
-
-def square(lon: float, lat: float, dlon: float, dlat: float) -> dict:
-    ring = [[lon, lat], [lon + dlon, lat], [lon + dlon, lat + dlat], [lon, lat + dlat], [lon, lat]]
-    return {"type": "Polygon", "coordinates": [ring]}
 
 
 def _area(level, code, name, parent, lon, lat, dlon, dlat) -> Area:
