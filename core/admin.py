@@ -117,6 +117,22 @@ class PortalUserAdmin(UserAdmin):
         with transaction.atomic(using=router.db_for_write(self.model)), user_changes_as_one_event():
             return super().changeform_view(request, object_id, form_url, extra_context)
 
+    # Users are deactivated, never deleted: the audit trail names them (by id and username) for ever,
+    # and its rows cannot be changed to forget them.
+    actions = ["deactivate"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Deactivate the selected users (they can no longer log in)", permissions=["change"])
+    def deactivate(self, request, queryset):
+        count = 0
+        for user in queryset.filter(is_active=True):
+            user.is_active = False
+            user.save(update_fields=["is_active"])  # one audited change per user (core.user_audit)
+            count += 1
+        self.message_user(request, f"{count} user{'s' if count != 1 else ''} deactivated.")
+
     def user_change_password(self, request, id, form_url=""):
         if not request.user.is_superuser:
             if unquote(id) == str(request.user.pk):

@@ -4,7 +4,8 @@ from django.contrib.auth.signals import (
     user_logged_out,
     user_login_failed,
 )
-from django.db.models.signals import m2m_changed, post_save, pre_save
+from django.db.models import ProtectedError
+from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from core import user_audit
@@ -67,3 +68,10 @@ def _audit_group_permissions(sender, instance, action, pk_set, **kwargs):
         object_id=instance.pk, detail={"change": "group.permissions", "action": action, "ids": sorted(pk_set or [])},
         request=request,
     )
+
+
+@receiver(pre_delete, sender=User, dispatch_uid="core.users_are_deactivated")
+def _refuse_user_delete(sender, instance, **kwargs):
+    # The audit trail names every user who acted, and its rows cannot change: deactivate instead.
+    raise ProtectedError(f"User {instance.get_username()} cannot be deleted: deactivate them instead "
+                         "(the audit trail keeps naming them).", {instance})

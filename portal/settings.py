@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "core.middleware.CurrentRequestMiddleware",
+    "core.admin_access.AdminNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"

@@ -252,3 +252,30 @@ def test_a_superuser_can_set_another_users_password_and_it_is_audited(client, su
     assert outsider.check_password("reset-by-root-2026")
     [event] = _user_events(outsider, after=last)
     assert (event.action, event.username, event.detail["changes"]) == ("admin_change", "root", {"password": "changed"})
+
+
+def test_it_deactivates_users_instead_of_deleting_them(as_administrator, analyst):
+    assert as_administrator.post(f"/admin/auth/user/{analyst.pk}/delete/", {"post": "yes"}).status_code == 404
+    before = _last_event_id()
+    response = as_administrator.post("/admin/auth/user/", {"action": "deactivate", "_selected_action": [analyst.pk]})
+    assert response.status_code == 302
+    analyst.refresh_from_db()
+    assert not analyst.is_active
+    [event] = _user_events(analyst, after=before)
+    assert event.action == "permission_change" and event.username == "administrator"
+    assert event.detail["changes"]["is_active"] == {"old": True, "new": False}
+
+
+def test_it_refuses_to_delete_a_user_the_trail_names(db, analyst):
+    from django.db import transaction
+    from django.db.models import ProtectedError
+
+    with pytest.raises(ProtectedError, match="deactivate"), transaction.atomic():
+        analyst.delete()
+    assert User.objects.filter(pk=analyst.pk).exists()
+
+
+def test_it_answers_404_not_403_for_admin_pages_the_role_may_not_see(as_administrator):
+    # The administrator role holds no permission on the audit trail or on the stored scores.
+    for path in ("/admin/core/auditevent/", "/admin/scoring/harmscore/", "/admin/auth/group/add/"):
+        assert as_administrator.get(path).status_code == 404, path
