@@ -23,9 +23,12 @@ def _audit_logout(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def _audit_login_failed(sender, credentials, request=None, **kwargs):
+    # django-axes (whose receiver runs first) marks the request of a failure that locked the login,
+    # or that was refused because it was locked.
+    locked_out = bool(getattr(request, "axes_locked_out", False))
     audit_record(
         user=None, username=str(credentials.get("username", ""))[:150], action=AuditEvent.Action.LOGIN_FAILED,
-        request=request,
+        detail={"locked_out": True} if locked_out else None, request=request,
     )
 
 

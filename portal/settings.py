@@ -3,6 +3,7 @@
 With nothing set the portal runs on SQLite with tasks executed in-process;
 DATABASE_URL and REDIS_URL switch it to PostgreSQL and a real Celery worker.
 """
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -40,6 +41,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "guardian",
     "leaflet",
+    # Before core: its failed-login receiver runs first, so the audit receiver sees the lockout.
+    "axes",
     # The project's layers, lowest first (each imports only those above it in this list).
     "core",
     "sectors",
@@ -63,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "core.middleware.CurrentRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a lockout into the locked-out page
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -92,6 +96,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before the password is checked
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -99,6 +104,17 @@ ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous users s
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
+# Login lockout (django-axes): 5 failed logins lock the username, and the client address, for
+# 15 minutes from the failure that locked them (failures while locked do not extend it).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "core.lockout.client_ip"
+AXES_ENABLE_ADMIN = False
+# Reverse proxies in front of the portal that append to X-Forwarded-For (0: REMOTE_ADDR is the client).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
