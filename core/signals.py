@@ -1,3 +1,5 @@
+import time
+
 from django.contrib.auth.signals import (
     user_logged_in,
     user_logged_out,
@@ -7,6 +9,7 @@ from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 
 from core.audit import audit_record, current_request
+from core.middleware import SESSION_LOGIN_AT, SESSION_RENEWED_AT
 from core.models import AuditEvent
 
 
@@ -15,10 +18,20 @@ def _audit_login(sender, request, user, **kwargs):
     audit_record(user=user, action=AuditEvent.Action.LOGIN, request=request)
 
 
+@receiver(user_logged_in)
+def _remember_login_time(sender, request, user, **kwargs):
+    """For the absolute session limit (core.middleware.SessionMaxAgeMiddleware)."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SESSION_LOGIN_AT] = session[SESSION_RENEWED_AT] = time.time()
+
+
 @receiver(user_logged_out)
 def _audit_logout(sender, request, user, **kwargs):
     if user is not None:
-        audit_record(user=user, action=AuditEvent.Action.LOGOUT, request=request)
+        reason = getattr(request, "logout_reason", None)
+        audit_record(user=user, action=AuditEvent.Action.LOGOUT, detail={"reason": reason} if reason else None,
+                     request=request)
 
 
 @receiver(user_login_failed)
