@@ -24,6 +24,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG el
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Demo users (and their well-known password) exist only in demo mode.
 DEMO_MODE = env_bool("DEMO_MODE", DEBUG)
+DEMO_PASSWORD = env_str("DEMO_PASSWORD") or "harm-demo-2026"
 if DEMO_MODE and not DEBUG:
     raise ImproperlyConfigured("DEMO_MODE needs DEBUG on: demo users never exist in production")
 
@@ -128,8 +129,14 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_MAX_SECONDS = env_int("SESSION_MAX_SECONDS", 12 * 3600)
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "first_name", "last_name", "email")},
+    },
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "core.passwords.NotTheDemoPasswordValidator"},  # outside demo mode
 ]
 
 LANGUAGE_CODE = "en-gb"
