@@ -86,6 +86,16 @@ def cast(analyst, officer, partner_a, partner_b, governance, administrator, outs
     return {u.username: u for u in (analyst, officer, partner_a, partner_b, governance, administrator, outsider)}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http():
+    """The test client and the live server speak plain HTTP: no redirect to HTTPS (before any live
+    server builds its middleware)."""
+    from django.test.utils import override_settings
+
+    with override_settings(SECURE_SSL_REDIRECT=False):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     """Uploaded originals go to a per-test folder, never into the working tree; passwords hash fast."""
