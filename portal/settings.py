@@ -6,7 +6,10 @@ DATABASE_URL and REDIS_URL switch it to PostgreSQL and a real Celery worker.
 from datetime import timedelta
 from pathlib import Path
 
+from urllib.parse import urlsplit
+
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from core.env import env_bool, env_int, env_list, env_str
@@ -42,6 +45,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "guardian",
     "leaflet",
+    "csp",
     # Before core: its failed-login receiver runs first, so the audit receiver sees the lockout.
     "axes",
     # The project's layers, lowest first (each imports only those above it in this list).
@@ -59,6 +63,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -214,6 +219,24 @@ LEAFLET_CONFIG = {
     "RESET_VIEW": False,
     "NO_GLOBALS": False,
 }
+
+
+
+def content_security_policy(tiles_url: str) -> dict:
+    """Only the portal's own files (Leaflet included), no inline script or style; map tiles from
+    the origin of MAP_TILES_URL when one is set (Leaflet draws its vectors as SVG, data: images)."""
+    images = [SELF, "data:"]
+    if tiles_url:
+        parts = urlsplit(tiles_url)
+        images.append(f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}")  # {s}: Leaflet's subdomains
+    return {"DIRECTIVES": {
+        "default-src": [SELF], "script-src": [SELF], "style-src": [SELF], "img-src": images,
+        "connect-src": [SELF], "font-src": [SELF], "object-src": [NONE], "base-uri": [SELF],
+        "form-action": [SELF], "frame-ancestors": [NONE],
+    }}
+
+
+CONTENT_SECURITY_POLICY = content_security_policy(MAP_TILES_URL)
 
 LOGGING = {
     "version": 1,
