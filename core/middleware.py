@@ -2,6 +2,8 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.http import HttpResponse
+from django.template.defaultfilters import filesizeformat
 
 from core.audit import current_request
 
@@ -49,4 +51,30 @@ class SessionMaxAgeMiddleware:
                 return self.get_response(request)
             if time.time() - request.session.get(SESSION_RENEWED_AT, 0) > RENEW_EVERY_SECONDS:
                 request.session[SESSION_RENEWED_AT] = time.time()
+        return self.get_response(request)
+
+
+class RequestBodyLimitMiddleware:
+    """First of all middleware: answers 413 to a request whose declared body (Content-Length) is
+    over UPLOAD_MAX_BYTES plus 64 KB of multipart envelope, for any URL, before anything (the CSRF
+    check, a view) reads it. A slow client sending a body within the limit is the reverse proxy's
+    to cut off (README "Security")."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0  # Django reads no body then
+        limit = settings.UPLOAD_MAX_BYTES + 64 * 1024
+        if declared > limit:
+            return HttpResponse(
+                "<!doctype html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>Request too large</title>"
+                f"</head><body><h1>Request too large</h1><p>The request is over the limit of {filesizeformat(limit)} "
+                f"({limit} bytes). Split the file into smaller files (for example one per month) and upload each.</p>"
+                "</body></html>",
+                status=413,
+            )
         return self.get_response(request)

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.middleware.RequestBodyLimitMiddleware",  # first: refuses an over-size body before anything reads it
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -161,7 +162,9 @@ MEDIA_URL = "/media-not-served/"  # uploads are only ever served through audited
 
 # Uploads: checked against this limit before any parsing (HTTP 413 above it).
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Above, RequestBodyLimitMiddleware refuses any body over UPLOAD_MAX_BYTES + 64 KB. A body other
+# than a file (form fields) larger than this is refused; files over this go to a temporary file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Celery: a real worker on Redis when REDIS_URL is set, otherwise in-process.
