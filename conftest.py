@@ -6,12 +6,32 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.http import HttpRequest
+from django.test.client import ClientMixin
 
 from core import roles
 from core.models import Organisation
 from ingestion.services import upload_create, upload_process
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+def _login_with_a_request(login):
+    """django-axes checks every authentication against the client it comes from, so it needs the
+    request; the test client's login() passes none. Give it one from 127.0.0.1 (force_login needs
+    nothing: it does not authenticate)."""
+
+    def client_login(self, **credentials):
+        if "request" not in credentials:
+            request = HttpRequest()
+            request.META["REMOTE_ADDR"] = "127.0.0.1"
+            credentials["request"] = request
+        return login(self, **credentials)
+
+    return client_login
+
+
+ClientMixin.login = _login_with_a_request(ClientMixin.login)
 
 
 def _user(username, *group_names, **extra):
@@ -64,6 +84,16 @@ def outsider(db):
 @pytest.fixture
 def cast(analyst, officer, partner_a, partner_b, governance, administrator, outsider):
     return {u.username: u for u in (analyst, officer, partner_a, partner_b, governance, administrator, outsider)}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http():
+    """The test client and the live server speak plain HTTP: no redirect to HTTPS (before any live
+    server builds its middleware)."""
+    from django.test.utils import override_settings
+
+    with override_settings(SECURE_SSL_REDIRECT=False):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -1,3 +1,5 @@
+import time
+
 from django.contrib.auth.models import Group, User
 from django.contrib.auth.signals import (
     user_logged_in,
@@ -10,6 +12,7 @@ from django.dispatch import receiver
 
 from core import user_audit
 from core.audit import audit_record, current_request
+from core.middleware import SESSION_LOGIN_AT, SESSION_RENEWED_AT
 from core.models import AuditEvent
 
 
@@ -18,17 +21,30 @@ def _audit_login(sender, request, user, **kwargs):
     audit_record(user=user, action=AuditEvent.Action.LOGIN, request=request)
 
 
+@receiver(user_logged_in)
+def _remember_login_time(sender, request, user, **kwargs):
+    """For the absolute session limit (core.middleware.SessionMaxAgeMiddleware)."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SESSION_LOGIN_AT] = session[SESSION_RENEWED_AT] = time.time()
+
+
 @receiver(user_logged_out)
 def _audit_logout(sender, request, user, **kwargs):
     if user is not None:
-        audit_record(user=user, action=AuditEvent.Action.LOGOUT, request=request)
+        reason = getattr(request, "logout_reason", None)
+        audit_record(user=user, action=AuditEvent.Action.LOGOUT, detail={"reason": reason} if reason else None,
+                     request=request)
 
 
 @receiver(user_login_failed)
 def _audit_login_failed(sender, credentials, request=None, **kwargs):
+    # django-axes (whose receiver runs first) marks the request of a failure that locked the login,
+    # or that was refused because it was locked.
+    locked_out = bool(getattr(request, "axes_locked_out", False))
     audit_record(
         user=None, username=str(credentials.get("username", ""))[:150], action=AuditEvent.Action.LOGIN_FAILED,
-        request=request,
+        detail={"locked_out": True} if locked_out else None, request=request,
     )
 
 

@@ -1,6 +1,4 @@
 """Demo users, one per role. Created only in demo mode (DEBUG on), never in production."""
-import os
-
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ImproperlyConfigured
@@ -9,8 +7,6 @@ from core import roles
 from core.models import Organisation
 from records.permissions import area_records_grant
 from sectors.models import Area, Level
-
-DEFAULT_PASSWORD = "harm-demo-2026"
 
 # username, roles, organisation code (partners), description
 DEMO_USERS = [
@@ -25,7 +21,8 @@ DEMO_USERS = [
 
 
 def demo_password() -> str:
-    return os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
+    """settings.DEMO_PASSWORD. Set without the password validators (which refuse it outside demo mode)."""
+    return settings.DEMO_PASSWORD
 
 
 def ensure_demo_users() -> list[str]:

@@ -3,9 +3,13 @@
 With nothing set the portal runs on SQLite with tasks executed in-process;
 DATABASE_URL and REDIS_URL switch it to PostgreSQL and a real Celery worker.
 """
+from datetime import timedelta
 from pathlib import Path
 
+from urllib.parse import urlsplit
+
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from core.env import env_bool, env_int, env_list, env_str
@@ -23,6 +27,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG el
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Demo users (and their well-known password) exist only in demo mode.
 DEMO_MODE = env_bool("DEMO_MODE", DEBUG)
+DEMO_PASSWORD = env_str("DEMO_PASSWORD") or "harm-demo-2026"
 if DEMO_MODE and not DEBUG:
     raise ImproperlyConfigured("DEMO_MODE needs DEBUG on: demo users never exist in production")
 
@@ -40,6 +45,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "guardian",
     "leaflet",
+    "csp",
+    # Before core: its failed-login receiver runs first, so the audit receiver sees the lockout.
+    "axes",
     # The project's layers, lowest first (each imports only those above it in this list).
     "core",
     "sectors",
@@ -53,17 +61,21 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.middleware.RequestBodyLimitMiddleware",  # first: refuses an over-size body before anything reads it
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.SessionMaxAgeMiddleware",  # before anything that acts for the user
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "core.middleware.CurrentRequestMiddleware",
     "core.admin_access.AdminNotFoundMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a lockout into the locked-out page
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -93,6 +105,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before the password is checked
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -100,14 +113,37 @@ ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous users s
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
+# Login lockout (django-axes): 5 failed logins lock the username, and the client address, for
+# 15 minutes from the failure that locked them (failures while locked do not extend it).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "core.lockout.client_ip"
+AXES_ENABLE_ADMIN = False
+# Reverse proxies in front of the portal that append to X-Forwarded-For (0: REMOTE_ADDR is the client).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+# A session ends after SESSION_IDLE_SECONDS without a request, SESSION_MAX_SECONDS after login
+# however active, and when the browser closes. core.middleware.SessionMaxAgeMiddleware enforces the
+# maximum and renews the idle expiry at most once a minute (instead of SESSION_SAVE_EVERY_REQUEST,
+# a database write on every request).
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_MAX_SECONDS = env_int("SESSION_MAX_SECONDS", 12 * 3600)
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "first_name", "last_name", "email")},
+    },
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "core.passwords.NotTheDemoPasswordValidator"},  # outside demo mode
 ]
 
 LANGUAGE_CODE = "en-gb"
@@ -127,7 +163,9 @@ MEDIA_URL = "/media-not-served/"  # uploads are only ever served through audited
 
 # Uploads: checked against this limit before any parsing (HTTP 413 above it).
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Above, RequestBodyLimitMiddleware refuses any body over UPLOAD_MAX_BYTES + 64 KB. A body other
+# than a file (form fields) larger than this is refused; files over this go to a temporary file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Celery: a real worker on Redis when REDIS_URL is set, otherwise in-process.
@@ -186,6 +224,24 @@ LEAFLET_CONFIG = {
     "NO_GLOBALS": False,
 }
 
+
+
+def content_security_policy(tiles_url: str) -> dict:
+    """Only the portal's own files (Leaflet included), no inline script or style; map tiles from
+    the origin of MAP_TILES_URL when one is set (Leaflet draws its vectors as SVG, data: images)."""
+    images = [SELF, "data:"]
+    if tiles_url:
+        parts = urlsplit(tiles_url)
+        images.append(f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}")  # {s}: Leaflet's subdomains
+    return {"DIRECTIVES": {
+        "default-src": [SELF], "script-src": [SELF], "style-src": [SELF], "img-src": images,
+        "connect-src": [SELF], "font-src": [SELF], "object-src": [NONE], "base-uri": [SELF],
+        "form-action": [SELF], "frame-ancestors": [NONE],
+    }}
+
+
+CONTENT_SECURITY_POLICY = content_security_policy(MAP_TILES_URL)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -197,3 +253,15 @@ LOGGING = {
 if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
+
+# HTTPS, normally ended at a reverse proxy (README "Security"). Each from the variable of its name.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer's plain-HTTP health check
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+# "HEADER,value": the header the proxy sets, and its value on a request that came in over HTTPS.
+_proxy_ssl_header = env_list("SECURE_PROXY_SSL_HEADER", [])
+if _proxy_ssl_header and len(_proxy_ssl_header) != 2:
+    raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must be HEADER,value, e.g. HTTP_X_FORWARDED_PROTO,https")
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) or None

@@ -75,6 +75,16 @@
     if (bounds && bounds.isValid()) map.fitBounds(bounds, {padding: [8, 8]});
   };
 
+  /* Maps: an element with data-map-init names its callback above; its options (those django-leaflet
+     would have written into an inline script) are the JSON in #<id>-options. */
+  window.addEventListener("load", function () {
+    document.querySelectorAll("[data-map-init]").forEach(function (box) {
+      var djoptions = readJSON(box.id + "-options"), callback = window[box.dataset.mapInit];
+      if (!djoptions || !window.L || typeof callback !== "function") return;
+      L.Map.djangoMap(box.id, {djoptions: djoptions, globals: false, callback: callback});
+    });
+  });
+
   /* Sortable tables: a button in each column heading; numbers sort as numbers. */
   function sortTable(table, index, button) {
     var th = button.closest("th"), tbody = table.tBodies[0];
