@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from core.months import FIRST_YEAR, LAST_YEAR
 from scoring.selectors import ranking
 from scoring.selectors.ranking import WINDOWS
 from sectors.models import Level
@@ -19,13 +20,19 @@ class RankingQuery(serializers.Serializer):
     months = serializers.ChoiceField(choices=WINDOWS, default=12)
     measures = serializers.CharField(required=False, help_text="Comma-separated measure codes; default: active")
 
+    def validate_end(self, value: str) -> str:
+        year, month = map(int, value.split("-"))
+        if not 1 <= month <= 12:
+            raise serializers.ValidationError("month must be 01 to 12")
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise serializers.ValidationError(f"year must be {FIRST_YEAR} to {LAST_YEAR}")
+        return value
+
     def end_month(self) -> date | None:
         end = self.validated_data.get("end")
         if not end:
             return None
         year, month = map(int, end.split("-"))
-        if not 1 <= month <= 12:
-            raise serializers.ValidationError({"end": "month must be 01 to 12"})
         return date(year, month, 1)
 
 
