@@ -147,9 +147,13 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-scoring-runs": {"task": "scoring.tasks.dispatch_pending", "schedule": 30.0},
 }
 
+# With Redis, a cache that answers a miss when Redis is unreachable (core/cache.py): the pages and
+# ingest compute from the database instead of failing. Short timeouts: a down Redis costs a request
+# at most one connect timeout.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "core.cache.FallbackRedisCache", "LOCATION": REDIS_URL,
+         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
