@@ -10,12 +10,13 @@ import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
-UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
+# Every error of the Redis client: refused or timed out, and also a server out of memory, a read-only
+# replica or something other than Redis on the port. Each leaves the cache unusable, none the database.
+UNREACHABLE = RedisError
 WARN_EVERY_SECONDS = 60
 RETRY_SECONDS = 5
 
@@ -39,7 +40,8 @@ class FallbackRedisCache(RedisCache):
             FallbackRedisCache.down_until = now + RETRY_SECONDS
             if FallbackRedisCache.warned_at is None or now - FallbackRedisCache.warned_at >= WARN_EVERY_SECONDS:
                 FallbackRedisCache.warned_at = now
-                logger.warning("cache unreachable, computing from the database instead: %s", exc)
+                logger.warning("cache unreachable, computing from the database instead: %s: %s",
+                               type(exc).__name__, exc)
             raise Unreachable from exc
 
     def get(self, key, default=None, version=None):
