@@ -2,11 +2,13 @@
 from dataclasses import asdict
 from datetime import date
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from api.pagination import Pagination
+from core.months import FIRST_YEAR, LAST_YEAR
 from scoring.selectors import ranking
 from scoring.selectors.ranking import WINDOWS
 from sectors.models import Level
@@ -19,13 +21,19 @@ class RankingQuery(serializers.Serializer):
     months = serializers.ChoiceField(choices=WINDOWS, default=12)
     measures = serializers.CharField(required=False, help_text="Comma-separated measure codes; default: active")
 
+    def validate_end(self, value: str) -> str:
+        year, month = map(int, value.split("-"))
+        if not 1 <= month <= 12:
+            raise serializers.ValidationError("month must be 01 to 12")
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise serializers.ValidationError(f"year must be {FIRST_YEAR} to {LAST_YEAR}")
+        return value
+
     def end_month(self) -> date | None:
         end = self.validated_data.get("end")
         if not end:
             return None
         year, month = map(int, end.split("-"))
-        if not 1 <= month <= 12:
-            raise serializers.ValidationError({"end": "month must be 01 to 12"})
         return date(year, month, 1)
 
 
@@ -50,7 +58,10 @@ ROW_FIELDS = {
 
 
 @extend_schema(
-    parameters=[RankingQuery],
+    parameters=[RankingQuery,
+                OpenApiParameter("limit", int, description=f"Rows per response (default {Pagination.default_limit}, "
+                                                           f"at most {Pagination.max_limit})"),
+                OpenApiParameter("offset", int, description="The first row to return (0-based)")],
     responses=inline_serializer("Ranking", fields={
         "level": serializers.IntegerField(), "start": serializers.DateField(allow_null=True),
         "end": serializers.DateField(allow_null=True), "previous_start": serializers.DateField(allow_null=True),
@@ -58,10 +69,13 @@ ROW_FIELDS = {
         "measures": serializers.ListField(child=serializers.CharField()),
         "partial_month": serializers.DateField(allow_null=True), "force_harm": serializers.FloatField(),
         "outside_harm": serializers.FloatField(),
-        "rows": inline_serializer("RankingRow", fields=ROW_FIELDS, many=True),
+        "count": serializers.IntegerField(help_text="Rows in the whole ranking"),
+        "next": serializers.URLField(allow_null=True), "previous": serializers.URLField(allow_null=True),
+        "results": inline_serializer("RankingRow", fields=ROW_FIELDS, many=True),
     }),
     description="Areas of one level ranked by SOC harm over a window, with the change from the previous window "
-                "and its significance (docs/scoring.md). Users who may not see rankings get 404.",
+                "and its significance (docs/scoring.md), a page of rows at a time. Users who may not see "
+                "rankings get 404.",
 )
 @api_view(["GET"])
 def rankings(request):
@@ -70,12 +84,15 @@ def rankings(request):
     codes = [c for c in query.validated_data.get("measures", "").split(",") if c] or None
     result = ranking(user=request.user, level=int(query.validated_data["level"]), end_month=query.end_month(),
                      months=int(query.validated_data["months"]), measure_codes=codes)
+    # The whole ranking is computed (a rank needs every area); only its rows are paged.
+    paginator = Pagination()
+    rows = paginator.paginate_queryset(result.rows, request)
     return Response({
         "level": result.level, "start": result.start, "end": result.end,
         "previous_start": result.previous_start, "previous_end": result.previous_end,
         "edition": result.edition.code if result.edition else None,
         "measures": [m.code for m in result.measures], "partial_month": result.partial_month,
         "force_harm": result.force_harm, "outside_harm": result.outside_harm,
-        "rows": [asdict(row) for row in result.rows],
+        **paginator.get_paginated_response([asdict(row) for row in rows]).data,
     })
 

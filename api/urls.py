@@ -2,6 +2,7 @@
 anonymous client in JSON (403) instead of redirecting it to the login page."""
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
@@ -11,6 +12,7 @@ from api.areas import areas
 from api.rankings import rankings
 
 
+@extend_schema(exclude=True)  # an index of the links below, for a browser
 @api_view(["GET"])
 def api_root(request):
     return Response({

@@ -1,6 +1,11 @@
 """Month arithmetic shared by scoring, ingestion and the pages. Months are their first day."""
 from datetime import date, timedelta
 
+# The months a request may ask for. Ingestion refuses dates before 1900, and a window and the one
+# before it reach at most a few years back: inside these years no window arithmetic leaves the
+# range of a date (year 1 to 9999).
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
 
 def month_start(day: date) -> date:
     return day.replace(day=1)

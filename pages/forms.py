@@ -6,6 +6,7 @@ from datetime import date
 
 from django import forms
 
+from core.months import FIRST_YEAR, LAST_YEAR
 from ingestion.models import UploadKind
 from records.models import RecordKind
 from scoring.selectors.ranking import WINDOWS
@@ -16,12 +17,14 @@ RANKED_LEVELS = [(Level.COMMAND, "area commands"), (Level.SECTOR, "sectors"), (L
 
 
 def parse_month(value: str) -> date | None:
-    """'2024-05' (or '2024-05-01') to the first day of that month; None when unreadable."""
+    """'2024-05' (or '2024-05-01') to the first day of that month; None when unreadable or outside
+    FIRST_YEAR..LAST_YEAR."""
     try:
         year, month = str(value).split("-")[:2]
-        return date(int(year), int(month), 1)
+        parsed = date(int(year), int(month), 1)
     except (TypeError, ValueError):
         return None
+    return parsed if FIRST_YEAR <= parsed.year <= LAST_YEAR else None
 
 
 class MonthField(forms.CharField):
@@ -31,7 +34,7 @@ class MonthField(forms.CharField):
             return None
         parsed = parse_month(value)
         if parsed is None:
-            raise forms.ValidationError("Give a month as YYYY-MM.")
+            raise forms.ValidationError(f"Give a month as YYYY-MM, from {FIRST_YEAR} to {LAST_YEAR}.")
         return parsed
 
 
@@ -73,6 +76,14 @@ class RecordFilterForm(forms.Form):
     def filters(self) -> dict:
         data = self.cleaned_data if self.is_valid() else {}
         return {k: v for k, v in data.items() if v}
+
+
+class NominalSearchForm(forms.Form):
+    # A CharField refuses NUL characters (PostgreSQL cannot compare text with them).
+    q = forms.CharField(required=False, label="Find a nominal (reference or name)")
+
+    def query(self) -> str:
+        return self.cleaned_data["q"][:50] if self.is_valid() else ""
 
 
 class UploadForm(forms.Form):

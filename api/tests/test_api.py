@@ -30,9 +30,9 @@ def test_it_refuses_anonymous_callers(client, ranked):
 def test_it_ranks_sectors_for_an_officer(client, officer, ranked):
     client.force_login(officer)
     body = client.get("/api/rankings/", {"level": 2, "end": "2023-02", "months": 3}).json()
-    assert [row["area_code"] for row in body["rows"]] == ["S2", "S1"]
-    assert body["rows"][0]["harm"] == 1500.0
-    assert body["rows"][0]["contributions"]["drug-supply"] == 1500.0
+    assert [row["area_code"] for row in body["results"]] == ["S2", "S1"]
+    assert body["results"][0]["harm"] == 1500.0
+    assert body["results"][0]["contributions"]["drug-supply"] == 1500.0
     assert body["start"] == "2022-12-01" and body["end"] == "2023-02-01"
 
 
@@ -47,9 +47,9 @@ def test_it_lists_areas_with_boundaries_on_request(client, analyst, ranked, djan
     client.force_login(analyst)
     with django_assert_max_num_queries(6):
         plain = client.get("/api/areas/", {"level": 2}).json()
-    assert [a["code"] for a in plain] == ["S1", "S2"] and "boundary" not in plain[0]
+    assert [a["code"] for a in plain["results"]] == ["S1", "S2"] and "boundary" not in plain["results"][0]
     shaped = client.get("/api/areas/", {"level": 2, "boundary": "1"}).json()
-    assert shaped[0]["boundary"]["type"] == "Polygon"
+    assert shaped["results"][0]["boundary"]["type"] == "Polygon"
 
 
 def test_it_publishes_an_openapi_schema(client, analyst):
@@ -57,3 +57,43 @@ def test_it_publishes_an_openapi_schema(client, analyst):
     response = client.get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/rankings/" in response.content
+
+
+@pytest.fixture
+def many_sectors(ranked):
+    command = ranked[0].parent
+    f.AreaFactory.create_batch(1200, level=Level.SECTOR, parent=command)
+    return ranked
+
+
+@pytest.mark.parametrize("boundary", ["0", "1"])
+def test_it_pages_the_areas(client, analyst, many_sectors, boundary, django_assert_num_queries):
+    client.force_login(analyst)
+    for params, shown in (({}, 100), ({"limit": 5, "offset": 10}, 5), ({"limit": 5000}, 1000)):
+        with django_assert_num_queries(6):  # session, user, permissions (2), count, page: whatever the page size
+            body = client.get("/api/areas/", {"level": 2, "boundary": boundary, **params}).json()
+        assert body["count"] == 1202 and len(body["results"]) == shown
+    first = client.get("/api/areas/", {"level": 2, "limit": 5}).json()
+    following = client.get(first["next"]).json()
+    assert first["previous"] is None and "offset=5" in first["next"]
+    codes = [a["code"] for a in first["results"] + following["results"]]
+    assert codes == sorted(codes) and len(set(codes)) == 10
+
+
+def test_it_pages_the_ranking_rows(client, analyst, ranked, django_assert_num_queries):
+    client.force_login(analyst)
+    whole = client.get("/api/rankings/", {"level": 2, "end": "2023-02"}).json()
+    assert whole["count"] == 2 and whole["next"] is None and [r["rank"] for r in whole["results"]] == [1, 2]
+    with django_assert_num_queries(12):  # the same as for the whole ranking
+        second = client.get("/api/rankings/", {"level": 2, "end": "2023-02", "limit": 1, "offset": 1}).json()
+    assert second["count"] == 2 and second["results"] == whole["results"][1:]
+    assert second["next"] is None and "limit=1" in second["previous"]
+    assert second["force_harm"] == whole["force_harm"]  # the ranking's figures are on every page
+    with django_assert_num_queries(12):
+        client.get("/api/rankings/", {"level": 2, "end": "2023-02", "limit": 1000})
+
+
+def test_it_generates_the_schema_without_warnings():
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")

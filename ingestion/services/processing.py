@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -24,6 +25,7 @@ from ingestion.services.uploads import stale_after
 logger = logging.getLogger(__name__)
 MAX_STORED_ERRORS = 500
 BATCH_ROWS = 10_000
+APPLY_LOCK_CLASS = 7_390_411  # any constant: the first key of the applies' advisory locks (Run.lock)
 
 
 def batch_rows() -> int:
@@ -59,10 +61,21 @@ class Run:
         if not updated:
             raise ClaimLost(self.upload.pk)
 
-    def lock(self) -> None:
-        """Inside the apply transaction: hold the upload row, and make sure it is still ours."""
+    def lock(self, rows_of: str | None = None) -> None:
+        """Inside the apply transaction: hold the upload row, and make sure it is still ours.
+
+        With ``rows_of`` (a record source, a register), also wait until no other apply of the same
+        rows is in progress (PostgreSQL; SQLite has one writer at a time). Two applies inserting the
+        same new references in different orders would each wait for a row the other holds, and one
+        would fail on the deadlock; serialised, both apply, the later one last. Validation, the long
+        part of a run, still goes on side by side.
+        """
         if not Upload.objects.select_for_update().filter(pk=self.upload.pk, claim_token=self.token).exists():
             raise ClaimLost(self.upload.pk)
+        if rows_of is not None and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # Two int4 keys: a key space apart from the recompute's single bigint lock.
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [APPLY_LOCK_CLASS, rows_of])
 
     def finish(self, status: str, **fields) -> None:
         self.progress(status=status, finished_at=timezone.now(), error_count=self.errors.count,

@@ -64,7 +64,7 @@ def process_records(run, schema_class, fileobj) -> dict | None:
         run.progress(status=Upload.Status.APPLYING, rows_total=counts["total"], rows_skipped=counts["skipped"])
         source = record_source(schema, upload.organisation)
         with transaction.atomic():
-            run.lock()
+            run.lock(rows_of=f"records:{source}")
             stage.check_keys()
             # PostgreSQL: the upsert returns where the changed records were (stage.replaced).
             old = set() if stage.postgres else stage.locations_changing(source, schema.record_kind)

@@ -63,7 +63,7 @@ def process_register(run, schema_class, fileobj) -> dict | None:
     unlocated = _locate_homes(cleaned) if schema.kind == "nominals" else 0
     run.progress(status=Upload.Status.APPLYING)
     with transaction.atomic():
-        run.lock()
+        run.lock(rows_of=f"register:{schema.kind}")
         changed = _upsert(schema.kind, cleaned, run.upload.pk)
         affected = _affected(schema.kind, changed)
         run.finish(Upload.Status.APPLIED, rows_applied=len(changed), rows_unchanged=len(cleaned) - len(changed),

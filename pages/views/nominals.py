@@ -4,6 +4,7 @@ from django.shortcuts import render
 from core.charts import line_chart
 from nominals.models import GroupType
 from nominals.permissions import access_group, access_nominal, can_research
+from pages.forms import NominalSearchForm
 from pages.http import get_only
 from pages.selectors.nominals import (
     group_profile,
@@ -28,10 +29,11 @@ def _research(request, **_) -> None:
 def groups(request):
     group_type = request.GET.get("type", "")
     rows = groups_list(user=request.user, group_type=group_type if group_type in GroupType.values else "")
+    search = NominalSearchForm(request.GET)
+    query = search.query()
     return render(request, "nominals/groups.html", {
         "groups": rows, "group_types": GroupType.choices, "group_type": group_type,
-        "nominals": nominals_search(user=request.user, query=request.GET.get("q", "").strip()[:50]),
-        "q": request.GET.get("q", ""),
+        "nominals": nominals_search(user=request.user, query=query), "q": query, "search": search,
     })
 
 
