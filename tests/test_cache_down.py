@@ -7,10 +7,10 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.test import override_settings
 
-from ingestion.tests.factories import policeuk_file, policeuk_row
 from nominals.models import Group, Nominal
-from pages.tests.world import build_world
 from records.models import Record
+from tests.factories import policeuk_file, policeuk_row
+from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 nothing answers 500."""
 import pytest
 
-from pages.tests.world import build_world
+from tests.world import build_world
 
 WINDOW_PAGES = ["/sectors/", "/sectors/{area}/", "/themes/", "/themes/firearms/", "/demand/"]
 WINDOW_EXPORTS = ["/sectors/export.csv", "/sectors/{area}/records.csv", "/sectors/{area}/records.geojson",

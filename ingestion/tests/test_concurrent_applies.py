@@ -9,9 +9,9 @@ from django.db import connection
 from ingestion.models import Upload
 from ingestion.services import upload_create, upload_process
 from ingestion.services.processing import Run
-from ingestion.tests.factories import csv_bytes, policeuk_file, policeuk_row
 from nominals.models import Nominal
 from records.models import Record
+from tests.factories import csv_bytes, policeuk_file, policeuk_row
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers")
 
