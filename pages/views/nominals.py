@@ -30,7 +30,8 @@ def groups(request):
     rows = groups_list(user=request.user, group_type=group_type if group_type in GroupType.values else "")
     return render(request, "nominals/groups.html", {
         "groups": rows, "group_types": GroupType.choices, "group_type": group_type,
-        "nominals": nominals_search(user=request.user, query=request.GET.get("q", "").strip()[:50]),
+        "nominals": nominals_search(user=request.user, query=request.GET.get("q", "").strip()[:50],
+                                    request=request),
         "q": request.GET.get("q", ""),
     })
 
