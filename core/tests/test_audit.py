@@ -1,3 +1,6 @@
+import csv
+import io
+
 import pytest
 from django.db import DatabaseError, transaction
 
@@ -95,3 +98,12 @@ def test_it_records_who_read_the_trail_and_with_which_filters(client, governance
     assert event.username == "governance"
     assert event.detail == {"filters": {"username": "analyst", "action": "export"}, "page": "2"}
 
+
+def test_it_exports_a_formula_typed_as_a_username_as_text(client, governance):
+    """An anonymous visitor chooses what the failed-login event's username says: in the governance
+    lead's spreadsheet it must stay text, not a link that runs."""
+    client.post("/accounts/login/", {"username": '=HYPERLINK("http://x","y")', "password": "x"})
+    client.force_login(governance)
+    export = client.get("/audit/export.csv", {"action": "login_failed"})
+    (row,) = list(csv.DictReader(io.StringIO(b"".join(export.streaming_content).decode())))
+    assert row["username"] == '\'=HYPERLINK("http://x","y")'
