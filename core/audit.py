@@ -9,7 +9,7 @@ import contextvars
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import timezone as tz
+from datetime import UTC
 
 from django.core.mail import mail_admins
 from django.db import connection, transaction
@@ -54,7 +54,7 @@ def event_hash(*, prev_hash: str, at, user_id, username: str, action: str, objec
                detail: dict, ip: str | None) -> str:
     """SHA-256 of one canonical serialisation: sorted-key JSON, the time in UTC to the microsecond."""
     content = {
-        "prev_hash": prev_hash, "at": at.astimezone(tz.utc).isoformat(timespec="microseconds"),
+        "prev_hash": prev_hash, "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
         "user_id": user_id, "username": username, "action": action, "object_type": object_type,
         "object_id": object_id, "detail": _canonical(detail), "ip": ip,
     }
