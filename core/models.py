@@ -5,6 +5,7 @@ The tables keep their first names (``db_table``): these models began in ``portal
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
+from django.utils import timezone
 
 
 class Organisation(models.Model):
@@ -33,7 +34,9 @@ class AuditEvent(models.Model):
     """One entry of the append-only audit trail.
 
     UPDATE and DELETE are refused by a database trigger (portal migration 0003), so
-    not even the admin or a raw query through the application can alter it.
+    not even the admin or a raw query through the application can alter it. Each event
+    also carries the hash of the one before it and its own (``core.audit``), so an edit,
+    a deletion or a truncation made around the triggers is found by ``manage.py audit_verify``.
     """
 
     class Action(models.TextChoices):
@@ -46,8 +49,11 @@ class AuditEvent(models.Model):
         PERMISSION_CHANGE = "permission_change"
         ADMIN_CHANGE = "admin_change"
         RECOMPUTE = "recompute"
+        DENIED = "denied"
+        CHAIN_BROKEN = "chain_broken"
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set in Python, not by auto_now_add, because the hash written with the row covers it.
+    at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     username = models.CharField(max_length=150, help_text="Kept even if the user is later deleted")
     action = models.CharField(max_length=20, choices=Action.choices, db_index=True)
@@ -55,6 +61,8 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     detail = models.JSONField(default=dict, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True, default="", help_text="Empty for the first event")
+    hash = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         db_table = "portal_auditevent"
@@ -63,3 +71,19 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type} {self.object_id}"
+
+
+class AuditCheckpoint(models.Model):
+    """Where the audit chain stood when it was last verified intact: a later verify that finds
+    fewer events, or another hash at ``last_event_id``, knows the trail's tail was cut off."""
+
+    at = models.DateTimeField(default=timezone.now)
+    last_event_id = models.BigIntegerField(null=True, blank=True)
+    last_hash = models.CharField(max_length=64, blank=True)
+    count = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.count} events up to {self.last_event_id}"

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.SessionMaxAgeMiddleware",  # before anything that acts for the user
+    "core.middleware.DenialAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -184,7 +185,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE = {
     "dispatch-outbox": {"task": "ingestion.tasks.dispatch_pending", "schedule": 30.0},
     "dispatch-scoring-runs": {"task": "scoring.tasks.dispatch_pending", "schedule": 30.0},
+    "verify-audit-trail": {"task": "core.tasks.audit_verify", "schedule": 3600.0},
 }
+ADMINS = [(address, address) for address in env_list("ADMINS", [])]  # told when the audit trail is broken
 
 # With Redis, a cache that answers a miss when Redis is unreachable (core/cache.py): the pages and
 # ingest compute from the database instead of failing. Short timeouts: a down Redis costs a request

@@ -1,3 +1,6 @@
+import csv
+import io
+
 import pytest
 from django.contrib.auth.models import Group, User
 from django.db import DatabaseError, transaction
@@ -62,7 +65,7 @@ def test_it_lists_the_trail_in_a_fixed_number_of_queries(client, governance, ana
     for i in range(60):
         audit_record(user=analyst, action="view", object_type="record", object_id=i)
     client.force_login(governance)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(11):  # 3 of them record the view itself (lock, chain head, insert)
         assert client.get("/audit/").status_code == 200
 
 
@@ -107,3 +110,44 @@ def test_a_login_records_no_user_change(client, outsider):
     before = _last_event_id()
     client.post("/accounts/login/", {"username": "outsider", "password": PASSWORD})
     assert _user_events(outsider, after=before) == []
+def test_it_records_a_refusal_to_a_logged_in_user(client, officer, analyst):
+    """A page a user may not see is a 404: each is an event, naming the path asked for."""
+    client.force_login(officer)
+    assert client.get("/nominals/groups/", {"q": "x"}).status_code == 404
+    assert client.post("/audit/export.csv").status_code == 404  # the wrong method, refused only after the check
+    denied = AuditEvent.objects.filter(action=AuditEvent.Action.DENIED, username="officer").order_by("id")
+    assert [(e.object_type, e.object_id, e.detail) for e in denied] == [
+        ("page", "nominals:groups", {"denied": True, "status": 404, "method": "GET", "path": "/nominals/groups/"}),
+        ("page", "audit-export", {"denied": True, "status": 404, "method": "POST", "path": "/audit/export.csv"}),
+    ]
+    assert denied[0].ip == "127.0.0.1"
+    client.force_login(analyst)
+    assert client.get("/nominals/999999/").status_code == 404  # no such nominal: the same answer, recorded too
+    assert AuditEvent.objects.filter(action="denied", username="analyst", detail__path="/nominals/999999/").exists()
+
+
+def test_it_records_no_refusal_for_paths_no_view_handles_nor_for_anonymous_users(client, officer):
+    client.get("/audit/")  # anonymous: sent to the login page
+    client.force_login(officer)
+    assert client.get("/static/no-such-file.css").status_code == 404
+    assert client.get("/no-such-page/").status_code == 404
+    assert client.get("/healthz").status_code == 200
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.DENIED).exists()
+
+
+def test_it_records_who_read_the_trail_and_with_which_filters(client, governance):
+    client.force_login(governance)
+    assert client.get("/audit/", {"username": "analyst", "action": "export", "page": "2"}).status_code == 200
+    event = AuditEvent.objects.get(action="view", object_type="audit_trail")
+    assert event.username == "governance"
+    assert event.detail == {"filters": {"username": "analyst", "action": "export"}, "page": "2"}
+
+
+def test_it_exports_a_formula_typed_as_a_username_as_text(client, governance):
+    """An anonymous visitor chooses what the failed-login event's username says: in the governance
+    lead's spreadsheet it must stay text, not a link that runs."""
+    client.post("/accounts/login/", {"username": '=HYPERLINK("http://x","y")', "password": "x"})
+    client.force_login(governance)
+    export = client.get("/audit/export.csv", {"action": "login_failed"})
+    (row,) = list(csv.DictReader(io.StringIO(b"".join(export.streaming_content).decode())))
+    assert row["username"] == '\'=HYPERLINK("http://x","y")'

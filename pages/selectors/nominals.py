@@ -142,8 +142,12 @@ def _before_after(referral: DiversionReferral, linked) -> dict:
             "harm_after": a["harm"], "count_after": a["n"]}
 
 
-def nominals_search(*, user, query: str = "", limit: int = 100):
+def nominals_search(*, user, query: str = "", limit: int = 100, request=None):
+    """The nominals a user may research, by reference or name. A search is audited: looking a
+    person up by name is access to police data about them, even when nothing is opened."""
     nominals = nominals_visible(user).select_related("home_sector")
     if query:
         nominals = nominals.filter(Q(ref__icontains=query) | Q(name__icontains=query))
+        audit_record(user=user, action=AuditEvent.Action.VIEW, object_type="nominal_search",
+                     detail={"query": query}, request=request)
     return nominals.annotate(groups=Count("memberships", distinct=True)).order_by("ref")[:limit]

@@ -92,3 +92,13 @@ def test_it_profiles_a_group_in_a_fixed_number_of_queries(client, analyst, world
     client.force_login(analyst)
     with django_assert_max_num_queries(20):
         assert client.get(f"/nominals/groups/{world['group'].pk}/").status_code == 200
+
+
+def test_it_audits_a_search_by_name(client, analyst, world):
+    client.force_login(analyst)
+    client.get("/nominals/groups/")
+    assert not AuditEvent.objects.filter(object_type="nominal_search").exists()  # the list alone is no search
+    page = client.get("/nominals/groups/", {"q": " Alice "})
+    assert [n.ref for n in page.context["nominals"]] == ["N1"]
+    event = AuditEvent.objects.get(object_type="nominal_search")
+    assert (event.action, event.username, event.detail, event.ip) == ("view", "analyst", {"query": "Alice"}, "127.0.0.1")

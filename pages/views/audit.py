@@ -32,7 +32,12 @@ def _governance(request, **_) -> None:
 @get_only(_governance)
 def audit_trail(request):
     form = AuditFilter(request.GET or None)
-    events = audit_events(user=request.user, **form.filters())
+    filters = form.filters()
+    events = audit_events(user=request.user, **filters)
+    # Reading the trail is itself recorded: who looked at whose activity.
+    audit_record(user=request.user, action=AuditEvent.Action.VIEW, object_type="audit_trail",
+                 detail={"filters": {k: str(v) for k, v in filters.items()}, "page": request.GET.get("page", "1")[:20]},
+                 request=request)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

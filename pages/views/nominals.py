@@ -33,7 +33,7 @@ def groups(request):
     query = search.query()
     return render(request, "nominals/groups.html", {
         "groups": rows, "group_types": GroupType.choices, "group_type": group_type,
-        "nominals": nominals_search(user=request.user, query=query), "q": query, "search": search,
+        "nominals": nominals_search(user=request.user, query=query, request=request), "q": query, "search": search,
     })
 
 
