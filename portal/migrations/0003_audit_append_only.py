@@ -1,7 +1,7 @@
 """The audit trail refuses UPDATE and DELETE at the database, on PostgreSQL and SQLite.
 
 TRUNCATE is left to the table's owner: in production the portal connects as a
-role that does not own its tables (see README, "Deployment").
+role that does not own its tables (see README, "Audit trail").
 """
 from django.db import migrations
 
