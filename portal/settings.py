@@ -5,7 +5,6 @@ DATABASE_URL and REDIS_URL switch it to PostgreSQL and a real Celery worker.
 """
 from datetime import timedelta
 from pathlib import Path
-
 from urllib.parse import urlsplit
 
 import dj_database_url

@@ -15,6 +15,7 @@ from typing import Any
 from django.utils import timezone
 
 from ingestion.readers import Formula
+from sectors.locator import to_wgs84
 
 # Great Britain, the same box as the record_in_great_britain database constraint.
 GB_LAT = (49.0, 61.5)
@@ -172,7 +173,6 @@ def location(clean: dict, errors: list) -> tuple[float | None, float | None]:
         if not (BNG_E[0] <= east <= BNG_E[1] and BNG_N[0] <= north <= BNG_N[1]):
             errors.append(("easting", f"{east},{north} is outside the British National Grid"))
             return None, None
-        from sectors.locator import to_wgs84
 
         lons, lats = to_wgs84([east], [north])
         lat, lon = round(float(lats[0]), 6), round(float(lons[0]), 6)

@@ -18,7 +18,8 @@ from ingestion.schemas.base import (
     text,
 )
 from ingestion.schemas.lookups import RefLookup, column_values
-from nominals.models import LinkRole
+from nominals.models import LinkRole, Nominal
+from records.models import OffenceType
 
 
 def nominal_links(value) -> list[tuple[str, str]]:
@@ -55,8 +56,6 @@ class CrimesSchema(Schema):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        from nominals.models import Nominal
-        from records.models import OffenceType
 
         self.offence_ids = dict(OffenceType.objects.filter(is_approximation=False).values_list("code", "id"))
         self.nominals = RefLookup(Nominal)

@@ -23,6 +23,7 @@ from ingestion.schemas.base import (
     number,
     text,
 )
+from records.models import OffenceType
 
 ASB = "Anti-social behaviour"
 CRIME_TYPES = [
@@ -58,7 +59,6 @@ class PoliceUkSchema(Schema):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        from records.models import OffenceType
 
         self.offence_ids = {}
         for crime_type, pk in OffenceType.objects.filter(is_approximation=True).exclude(

@@ -6,13 +6,12 @@ from django.db import transaction
 from ingestion.models import Upload
 from ingestion.readers import FileRejected
 from sectors.models import Level
+from sectors.services import BoundaryError, areas_import
 
 LEVELS = {Level.COMMAND, Level.SECTOR, Level.NEIGHBOURHOOD}
 
 
 def process_boundaries(run, schema_class, fileobj) -> dict | None:
-    from sectors.services import BoundaryError, areas_import
-
     options = run.upload.options or {}
     try:
         level = int(options.get("level"))

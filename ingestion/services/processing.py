@@ -21,6 +21,7 @@ from django.utils import timezone
 from ingestion.models import Upload
 from ingestion.readers import FileRejected
 from ingestion.services.uploads import stale_after
+from scoring.services import scores_recompute_request
 
 logger = logging.getLogger(__name__)
 MAX_STORED_ERRORS = 500
@@ -145,7 +146,6 @@ def _request_recompute(upload: Upload, affected: dict) -> None:
     ``IN ()`` in SQL): nothing is requested for it.
     """
     # Resolved when called, from the scoring package (its public address; tests replace it there).
-    from scoring.services import scores_recompute_request
 
     if affected.get("full"):
         scores_recompute_request(requested_by=upload.uploaded_by)

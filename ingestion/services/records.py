@@ -21,6 +21,7 @@ from ingestion.models import Upload
 from ingestion.readers import FileRejected, batches, open_table
 from ingestion.schemas import SKIP, RowInvalid
 from ingestion.services.processing import batch_rows
+from sectors.locator import current_locator
 
 _STAGE_COLUMNS = [
     "row_no", "external_ref", "occurred_on", "month", "lat", "lon", "area_id", "sector_id", "command_id",
@@ -83,8 +84,6 @@ def process_records(run, schema_class, fileobj) -> dict | None:
 
 
 def _validate(run, schema, rows, stage) -> dict:
-    from sectors.locator import current_locator
-
     locator, cache = current_locator(), {}
     total = skipped = staged = unlocated = 0
     for batch in batches(rows, batch_rows()):

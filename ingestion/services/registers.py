@@ -17,6 +17,7 @@ from nominals.models import (
     Nominal,
     PriorityStatus,
 )
+from sectors.locator import current_locator
 
 # kind: (model, natural key fields, fields set from the file)
 _TARGETS = {
@@ -76,8 +77,6 @@ def _show(key) -> str:
 
 
 def _locate_homes(cleaned: list[dict]) -> int:
-    from sectors.locator import current_locator
-
     for clean in cleaned:
         clean["home_area_id"] = clean["home_sector_id"] = clean["home_command_id"] = None
     located = [c for c in cleaned if c["home_lat"] is not None]

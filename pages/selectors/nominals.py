@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from core.audit import audit_record
 from core.models import AuditEvent
+from core.months import add_months
 from nominals.models import (
     DiversionReferral,
     Group,
@@ -131,7 +132,6 @@ def nominal_profile(*, user, nominal_id, request=None) -> NominalProfile:
 
 def _before_after(referral: DiversionReferral, linked) -> dict:
     """Harm linked to the person in the months before the referral and the same span after it."""
-    from core.months import add_months
 
     month = referral.referred_on.replace(day=1)
     before = linked.filter(month__gte=add_months(month, -BEFORE_AFTER_MONTHS), month__lt=month)

@@ -4,7 +4,8 @@ from django.utils.html import json_script
 
 from pages.selectors.shapes import choropleth
 from scoring import selectors as scoring_selectors
-from scoring.models import Measure
+from scoring.models import Measure, ScoringRun
+from sectors.locator import _boundaries_version
 from sectors.models import Level
 
 
@@ -45,9 +46,6 @@ def overview(*, user, level: int, end_month=None, months: int = 12, measure_code
 def scores_stamp() -> str:
     """Changes whenever stored scores or boundaries may have changed: the key of cached rankings."""
     from django.db.models import Max
-
-    from scoring.models import ScoringRun
-    from sectors.locator import _boundaries_version
 
     last = ScoringRun.objects.filter(status=ScoringRun.Status.DONE).aggregate(id=Max("id"), at=Max("finished_at"))
     return f"{last['id']}:{last['at'] and last['at'].timestamp()}:{_boundaries_version()}"

@@ -21,9 +21,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Round
 from django.http import Http404
 
+from ingestion.models import Upload
 from records.models import RECORD_AREA_FIELD, Record
 from records.permissions import can_view_records
 from scoring.models import CssEdition
+from scoring.selectors.drilldown import scores_version
 from sectors.models import Area, Level
 
 # Up to this many located records the map shows points; above it, H3 hexagons of their harm.
@@ -110,9 +112,6 @@ def filters_key(filters: dict | None) -> str:
 def records_version() -> str:
     """Changes with every applied upload and every finished scoring run: the key of cached record reads."""
     from django.db.models import Max
-
-    from ingestion.models import Upload
-    from scoring.selectors.drilldown import scores_version
 
     upload = Upload.objects.filter(status=Upload.Status.APPLIED).aggregate(id=Max("id"), at=Max("finished_at"))
     return f"{upload['id']}:{upload['at'] and upload['at'].timestamp()}:{scores_version()}"

@@ -5,8 +5,10 @@ from django.core.files import File
 from django.core.management.base import BaseCommand
 
 from core.models import Organisation
+from ingestion.services import upload_create, upload_process
 from nominals.models import Group, Nominal
 from records.models import Record
+from scoring.services import css_edition_load, scores_recompute
 from sectors.models import Area
 
 POLICEUK_DIR = Path(settings.BASE_DIR) / "data" / "policeuk_northumbria"
@@ -17,10 +19,8 @@ class Command(BaseCommand):
     help = "Load the demo: real geography, CSS weights and police.uk crimes, plus a synthetic SOC layer. Idempotent."
 
     def handle(self, *args, **options):
-        from ingestion.services import upload_create, upload_process
         from portal.demo_geography import load_geography
         from portal.demo_synthetic import load_synthetic
-        from scoring.services import css_edition_load, scores_recompute
 
         self.stdout.write("Geography (force, 6 area commands, 177 wards, 916 LSOAs)...")
         load_geography()
