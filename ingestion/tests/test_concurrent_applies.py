@@ -48,7 +48,7 @@ def test_it_applies_both_of_two_overlapping_uploads(force, analyst, monkeypatch,
         lock(run, **kwargs)
 
     monkeypatch.setattr(Run, "lock", lock_together)
-    monkeypatch.setattr("scoring.services.scores_recompute_request", lambda **kwargs: None)
+    monkeypatch.setattr("ingestion.services.processing.scores_recompute_request", lambda **kwargs: None)
     statuses = {}
 
     def apply(upload):

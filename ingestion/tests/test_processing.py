@@ -96,7 +96,7 @@ def test_it_stops_a_run_that_lost_its_claim(force, analyst):
 
 def test_it_requests_a_recompute_of_the_areas_and_months_it_changed(ingest, monkeypatch):
     calls = []
-    monkeypatch.setattr("scoring.services.scores_recompute_request", lambda **kw: calls.append(kw))
+    monkeypatch.setattr("ingestion.services.processing.scores_recompute_request", lambda **kw: calls.append(kw))
     areas = grid()
     ingest("policeuk", policeuk_file([policeuk_row("a1", lon="-1.7", month="2023-01"),
                                       policeuk_row("b2", lon="-1.7", month="2022-12")]))
@@ -126,7 +126,7 @@ def test_it_marks_an_unexpected_failure_and_applies_nothing(force, analyst, monk
 
 def test_it_rescores_a_crime_whose_only_change_is_its_links(ingest, monkeypatch):
     calls = []
-    monkeypatch.setattr("scoring.services.scores_recompute_request", lambda **kw: calls.append(kw))
+    monkeypatch.setattr("ingestion.services.processing.scores_recompute_request", lambda **kw: calls.append(kw))
     areas = grid()
     OffenceTypeFactory(code="92A")
     NominalFactory(ref="N001")
@@ -172,7 +172,7 @@ def test_it_recomputes_in_full_after_a_nominals_upload_of_people_with_no_records
 
 def test_it_requests_a_full_recompute_only_for_register_changes_that_score(ingest, monkeypatch):
     calls = []
-    monkeypatch.setattr("scoring.services.scores_recompute_request", lambda **kw: calls.append(kw))
+    monkeypatch.setattr("ingestion.services.processing.scores_recompute_request", lambda **kw: calls.append(kw))
     people = [NOMINALS_HEADER, ["N001", "A Person", "", "", "", "", "", ""]]
     ingest("nominals", csv_bytes(people))
     ingest("groups", csv_bytes([["ref", "name", "group_type"], ["G1", "Group one", "ocg"]]))
