@@ -45,11 +45,14 @@ run: demo
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py demo_logins --url http://$(HOST):$(PORT)/; \
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# Both runs always run; either one failing fails `make test`.
+# Both runs always run, side by side (one is mostly waiting on PostgreSQL and Redis, the other on the
+# CPU); each one's output is printed whole when both are done. Either one failing fails `make test`.
 test: venv-test chromium
-	@status=0; \
-	$(MAKE) --no-print-directory test-postgres || status=1; \
-	$(MAKE) --no-print-directory test-sqlite || status=1; \
+	@dir=$$(mktemp -d); \
+	$(MAKE) --no-print-directory test-postgres > $$dir/postgres.log 2>&1 & postgres=$$!; \
+	$(MAKE) --no-print-directory test-sqlite > $$dir/sqlite.log 2>&1 & sqlite=$$!; \
+	status=0; wait $$postgres || status=1; wait $$sqlite || status=1; \
+	cat $$dir/postgres.log $$dir/sqlite.log; rm -rf $$dir; \
 	exit $$status
 
 test-postgres: venv-test
