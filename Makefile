@@ -1,4 +1,4 @@
-# The two commands: `make run` (demo portal) and `make test` (whole suite on PostgreSQL + Redis, then
+# The two commands: `make run` (demo portal) and `make test` (whole suite on PostgreSQL + Redis, and beside it
 # the suite without browser and worker tests on SQLite, the embedded default of `make run`).
 PYTHON ?= python3
 VENV := .venv
