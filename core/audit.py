@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC
 
+from django.conf import settings
 from django.core.mail import mail_admins
 from django.db import connection, transaction
 from django.utils import timezone
@@ -33,8 +34,16 @@ HASHED = ("prev_hash", "at", "user_id", "username", "action", "object_type", "ob
 
 
 def client_ip(request) -> str | None:
+    """The client's address. Behind TRUSTED_PROXY_COUNT reverse proxies, each appending the address
+    it saw to X-Forwarded-For, the client is that many entries from the right; anything further left
+    was sent by the client and is not trusted. The audit trail and the login lockout both use it."""
     if request is None:
         return None
+    hops = settings.TRUSTED_PROXY_COUNT
+    if hops:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -5,17 +5,7 @@ from django.db.models import Max, Q
 from django.shortcuts import render
 from django.utils import timezone
 
-
-def client_ip(request) -> str | None:
-    """The client's address. Behind TRUSTED_PROXY_COUNT reverse proxies, each appending the address
-    it saw to X-Forwarded-For, the client is that many entries from the right; anything further left
-    was sent by the client and is not trusted."""
-    hops = settings.TRUSTED_PROXY_COUNT
-    if hops:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= hops:
-            return forwarded[-hops]
-    return request.META.get("REMOTE_ADDR") or None
+from core.audit import client_ip  # noqa: F401  (AXES_CLIENT_IP_CALLABLE names it here)
 
 
 def lockout_response(request, original_response=None, credentials=None):

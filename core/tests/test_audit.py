@@ -151,3 +151,12 @@ def test_it_exports_a_formula_typed_as_a_username_as_text(client, governance):
     export = client.get("/audit/export.csv", {"action": "login_failed"})
     (row,) = list(csv.DictReader(io.StringIO(b"".join(export.streaming_content).decode())))
     assert row["username"] == '\'=HYPERLINK("http://x","y")'
+
+
+def test_it_records_the_client_address_the_trusted_proxy_saw(db, analyst, settings):
+    from django.test import RequestFactory
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.254", HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.7")
+    event = audit_record(user=analyst, action="view", request=request)
+    assert event.ip == "203.0.113.7"  # the proxy's own view of the client, not what the client claimed
