@@ -32,15 +32,6 @@ from pages.forms import UploadForm
 from pages.http import get_only, post_only
 
 
-def _too_large(request) -> bool:
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return False
-    # The multipart envelope adds a little; a body this much larger cannot hold an allowed file.
-    return declared > settings.UPLOAD_MAX_BYTES + 64 * 1024
-
-
 def _uploads(request, **_) -> None:
     if not can_use_uploads(request.user):
         raise Http404
@@ -73,8 +64,8 @@ def upload_new(request):
     kinds = upload_kinds_for(organisation)
     if not kinds:
         raise Http404
-    if request.method == "POST" and _too_large(request):  # before the body is read or parsed
-        return render(request, "ingestion/too_large.html", {"limit": settings.UPLOAD_MAX_BYTES}, status=413)
+    # A body declared over the limit never gets here: core.middleware.RequestBodyLimitMiddleware
+    # answers 413 before anything reads it. A file found over the limit while stored is refused below.
     form = UploadForm(request.POST or None, request.FILES or None, kinds=kinds)
     if request.method == "POST" and form.is_valid():
         started = timezone.now()
