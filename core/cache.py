@@ -8,7 +8,6 @@ alone for RETRY_SECONDS, so a page making a dozen cache calls waits for at most 
 import logging
 import time
 
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
@@ -30,11 +29,11 @@ class FallbackRedisCache(RedisCache):
     warned_at: float | None = None
     down_until: float = 0.0
 
-    def _call(self, method, *args):
+    def _call(self, method, *args, **kwargs):
         if time.monotonic() < FallbackRedisCache.down_until:
             raise Unreachable
         try:
-            return method(*args)
+            return method(*args, **kwargs)
         except UNREACHABLE as exc:
             now = time.monotonic()
             FallbackRedisCache.down_until = now + RETRY_SECONDS
@@ -44,68 +43,34 @@ class FallbackRedisCache(RedisCache):
                                type(exc).__name__, exc)
             raise Unreachable from exc
 
-    def get(self, key, default=None, version=None):
-        try:
-            return self._call(super().get, key, default, version)
-        except Unreachable:
-            return default
 
-    def get_many(self, keys, version=None):
+def _or_miss(name: str, miss):
+    """RedisCache.<name>, answering ``miss(*args, **kwargs)`` when Redis cannot be reached."""
+    def method(self, *args, **kwargs):
         try:
-            return self._call(super().get_many, keys, version)
+            return self._call(getattr(RedisCache, name).__get__(self), *args, **kwargs)
         except Unreachable:
-            return {}
+            return miss(*args, **kwargs)
+    method.__name__ = name
+    return method
 
-    def has_key(self, key, version=None):
-        try:
-            return self._call(super().has_key, key, version)
-        except Unreachable:
-            return False
 
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return self._call(super().add, key, value, timeout, version)
-        except Unreachable:
-            return False
+def _not_found(key, *args, **kwargs):
+    raise ValueError(f"Key {key!r} not found (cache unreachable).")  # what incr raises for a missing key
 
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            self._call(super().set, key, value, timeout, version)
-        except Unreachable:
-            pass  # not stored: the next read computes it again
 
-    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return self._call(super().set_many, data, timeout, version)
-        except Unreachable:
-            return list(data)  # the keys that were not stored
-
-    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return self._call(super().touch, key, timeout, version)
-        except Unreachable:
-            return False
-
-    def delete(self, key, version=None):
-        try:
-            return self._call(super().delete, key, version)
-        except Unreachable:
-            return False
-
-    def delete_many(self, keys, version=None):
-        try:
-            self._call(super().delete_many, keys, version)
-        except Unreachable:
-            pass
-
-    def incr(self, key, delta=1, version=None):
-        try:
-            return self._call(super().incr, key, delta, version)
-        except Unreachable:
-            raise ValueError(f"Key {key!r} not found (cache unreachable).") from None  # as for a missing key
-
-    def clear(self):
-        try:
-            return self._call(super().clear)
-        except Unreachable:
-            return False
+# What each call answers without Redis: a miss for reads, nothing stored for writes.
+for _name, _miss in {
+    "get": lambda key, default=None, version=None: default,
+    "get_many": lambda *args, **kwargs: {},
+    "has_key": lambda *args, **kwargs: False,
+    "add": lambda *args, **kwargs: False,
+    "set": lambda *args, **kwargs: None,  # not stored: the next read computes it again
+    "set_many": lambda data, *args, **kwargs: list(data),  # the keys that were not stored
+    "touch": lambda *args, **kwargs: False,
+    "delete": lambda *args, **kwargs: False,
+    "delete_many": lambda *args, **kwargs: None,
+    "incr": _not_found,
+    "clear": lambda: False,
+}.items():
+    setattr(FallbackRedisCache, _name, _or_miss(_name, _miss))
