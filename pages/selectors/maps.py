@@ -18,7 +18,7 @@ from django.http import Http404
 from shapely.geometry import Polygon, shape
 
 from pages.selectors.records import records_version
-from pages.selectors.shapes import _light, colour_classes, colour_of
+from pages.selectors.shapes import _light, choropleth, colour_classes, colour_of
 from records.models import RecordKind
 from records.permissions import can_view_records
 from scoring.models import CssEdition, Measure
@@ -140,3 +140,14 @@ def _rings(geometry) -> list:
     polygons = getattr(geometry, "geoms", [geometry])
     return [[[[round(y, 5), round(x, 5)] for x, y in ring.coords[:-1]]
              for ring in [p.exterior, *p.interiors]] for p in polygons]
+
+
+def footprint_map(footprint: list[dict]) -> dict | None:
+    """The sectors of a group's footprint (group_profile), coloured by the harm of the crimes linked
+    to its members there; only those sectors are drawn, over the context layer. None when empty."""
+    values = {f["sector_id"]: {"harm": round(f["harm"] or 0.0, 1), "count": f["n"]} for f in footprint}
+    if not values:
+        return None
+    features, legend, _ = choropleth(level=Level.SECTOR, values=values, value_key="harm")
+    features["features"] = [f for f in features["features"] if f["properties"]["id"] in values]
+    return {"features": features, "legend": legend}

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.http import Http404
 from shapely.geometry import Point, Polygon, shape
 
-from nominals.models import Membership, Nominal
+from nominals.models import LinkRole, Membership, Nominal, RecordNominal
 from pages.selectors import maps
 from pages.selectors.maps import harm_layer
 from pages.selectors.shapes import NO_DATA, NO_HARM, _light, areas_with_data
@@ -191,3 +191,32 @@ def test_the_context_layer_is_built_from_the_shipped_data():
     land = shapely.union_all([shape(f["geometry"]).buffer(0.01) for f in layer["outlines"]["features"]])
     assert layer["places"] and all(land.contains(Point(p["lon"], p["lat"])) for p in layer["places"])
     assert layer["places"][0]["name"] == "Newcastle upon Tyne"  # largest first: labelled first
+
+
+def _link_to_group(world, n: int = 3) -> Nominal:
+    """Links the first n S2 crimes of 2024 to nominal N0, a member of the test OCG, as offender."""
+    member = Nominal.objects.get(ref="N0")
+    crimes = [r for r in world.records if r.sector_id == world.sectors["S2"].pk and r.kind == RecordKind.CRIME
+              and r.month.year == 2024][:n]
+    RecordNominal.objects.bulk_create([RecordNominal(record=r, nominal=member, role=LinkRole.OFFENDER)
+                                       for r in crimes])
+    return member
+
+
+def test_the_group_page_maps_its_footprint(world, analyst, login):
+    _link_to_group(world)
+    group = Membership.objects.first().group
+    response = login(analyst).get(f"/nominals/groups/{group.pk}/")
+    features = response.context["footprint_map"]["features"]["features"]
+    assert [f["properties"]["code"] for f in features] == ["S2"]
+    assert features[0]["properties"]["harm"] == pytest.approx(3 * 512.96, abs=0.1)
+    html = response.content.decode()
+    assert 'id="group-map"' in html and 'id="group-features"' in html
+    assert json.loads(html.split('id="group-map-options" type="application/json">')[1].split("</script>")[0])[
+        "context"] == settings.STATIC_URL + "sectors/context.json"
+
+
+def test_a_group_without_located_crimes_has_no_map(world, analyst, login):
+    group = Membership.objects.first().group
+    response = login(analyst).get(f"/nominals/groups/{group.pk}/")
+    assert response.context["footprint_map"] is None and b'id="group-map"' not in response.content

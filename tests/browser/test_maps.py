@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from nominals.models import LinkRole, Membership, Nominal, RecordNominal
 from records.models import Record, RecordKind
 from scoring.services import scores_recompute
 from sectors.models import Area, Level
@@ -29,6 +30,10 @@ def world(seeded):
     # A sector with nothing recorded in it: "no data", not "no harm".
     Area.objects.create(level=Level.SECTOR, code="S6", name="Sector 6", parent=world.commands[0],
                         boundary=square(-1.4, 55.0, 0.1, 0.1), label_lat=55.05, label_lon=-1.35)
+    # Three of its crimes linked to an OCG member: the group's footprint.
+    member = Nominal.objects.get(ref="N0")
+    crimes = [r for r in world.records if r.sector_id == sector.pk and r.kind == RecordKind.CRIME][:3]
+    RecordNominal.objects.bulk_create([RecordNominal(record=r, nominal=member, role=LinkRole.OFFENDER) for r in crimes])
     scores_recompute()
     return world
 
@@ -131,5 +136,17 @@ def test_the_theme_map_has_the_context_layer(world, officer, login):
     page.locator("#theme-map path.leaflet-interactive").first.wait_for()
     _context_drawn(page, "#theme-map")
     assert "no events" in page.locator(".legend").inner_text()
+    assert axe_violations(page) == []
+    assert page.js_errors == []
+
+
+def test_the_group_map_shows_its_footprint_over_the_context_layer(world, analyst, login):
+    page = login(analyst)
+    page.goto(f"/nominals/groups/{Membership.objects.first().group_id}/")
+    shapes = page.locator("#group-map path.leaflet-interactive")
+    shapes.first.wait_for()
+    assert shapes.count() == 1 and shapes.get_attribute("data-area") == str(world.sectors["S2"].pk)
+    _context_drawn(page, "#group-map")
+    screenshot(page, "group-map")
     assert axe_violations(page) == []
     assert page.js_errors == []
