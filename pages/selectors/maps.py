@@ -90,6 +90,8 @@ def _layer(*, user, area: Area, start: date, end: date, measures: list[Measure],
     classes = colour_classes([c["harm"] for c in cells.values()])
     outline = shape(_light(area.boundary)) if area.boundary else None
     if outline is not None:
+        # The drawn outline is simplified and rounded, which can leave a ring touching itself.
+        outline = shapely.make_valid(outline) if not outline.is_valid else outline
         shapely.prepare(outline)
     hexagons = []
     for cell_id, c in sorted(cells.items(), key=lambda kv: (-kv[1]["harm"], kv[0])):
