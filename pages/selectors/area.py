@@ -9,6 +9,7 @@ from core.charts import line_chart
 from core.months import add_months
 from nominals.models import HOME_FIELD, Membership, Nominal
 from nominals.permissions import can_research
+from pages.selectors.maps import harm_layer
 from pages.selectors.shapes import _light
 from records.models import RecordKind
 from records.permissions import can_view_records
@@ -110,7 +111,6 @@ def area_page(*, user, area: Area, ranking_kwargs: dict, filters: dict, page: st
     from pages.selectors.records import (
         area_records,
         filters_key,
-        records_layer,
         records_page,
         records_version,
     )
@@ -141,8 +141,8 @@ def area_page(*, user, area: Area, ranking_kwargs: dict, filters: dict, page: st
         qs = area_records(user=user, area=area, start=start, end=end, filters=filters)
         context["records"], context["records_capped"] = records_page(
             qs, edition, page, per_page, version, key=f"{area.pk}:{start}:{end}:{filters_key(filters)}")
-        context["layer"] = records_layer(user=user, area=area, start=start, end=end, filters=filters,
-                                         edition=edition, version=version)
+        context["layer"] = harm_layer(user=user, area=area, start=start, end=end, measures=ranking.measures,
+                                      edition=edition, version=version)
         context["top"] = list(scoring_selectors.contributing_records(user=user, area_id=area.id, start=start,
                                                                      end=end, limit=10))
     context["dominant"] = dominant_item(user=user, area=area, row=summary["row"], ranking=ranking,

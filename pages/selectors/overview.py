@@ -2,7 +2,7 @@
 from django.conf import settings
 from django.utils.html import json_script
 
-from pages.selectors.shapes import choropleth
+from pages.selectors.shapes import areas_with_data, choropleth
 from scoring import selectors as scoring_selectors
 from scoring.models import Measure, ScoringRun
 from sectors.locator import _boundaries_version
@@ -33,7 +33,8 @@ def overview(*, user, level: int, end_month=None, months: int = 12, measure_code
                       "significant": row.significant}
         for row in ranking.rows
     }
-    features, legend, unmapped = choropleth(level=level, values=values, value_key="harm")
+    with_data = areas_with_data(level=level, start=ranking.start, end=ranking.end) if ranking.end else None
+    features, legend, unmapped = choropleth(level=level, values=values, value_key="harm", with_data=with_data)
     return {"ranking": ranking, "table": table, "features": features, "legend": legend, "unmapped": unmapped,
             # Serialised once here and cached with the rest, not on every request.
             "features_script": json_script(features, "overview-features"),

@@ -5,20 +5,17 @@ read them, so a caller cannot forget the check. Auditing is the view's job (one 
 """
 from datetime import date
 
-import h3
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import (
-    Count,
     FilteredRelation,
     FloatField,
     Q,
     QuerySet,
-    Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Round
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from ingestion.models import Upload
@@ -27,12 +24,6 @@ from records.permissions import can_view_records
 from scoring.models import CssEdition
 from scoring.selectors.drilldown import scores_version
 from sectors.models import Area, Level
-
-# Up to this many located records the map shows points; above it, H3 hexagons of their harm.
-POINT_LIMIT = 500
-HEX_RESOLUTION = 8  # edge about 0.5 km: a few streets
-# Points are first grouped in SQL on a grid of about 100 m, so Python only handles grid cells.
-GRID_DECIMALS = 3
 
 
 
@@ -70,39 +61,6 @@ def with_weight(qs: QuerySet[Record], edition: CssEdition | None) -> QuerySet[Re
 
 def records_page_rows(qs: QuerySet[Record], edition) -> QuerySet[Record]:
     return with_weight(qs, edition).select_related("offence_type", "upload").order_by("-occurred_on", "-id")
-
-
-def records_layer(*, user, area: Area, start: date, end: date, filters: dict | None, edition,
-                  version: str | None = None) -> dict:
-    """The map layer of an area's records: points when few, H3 hexagons of harm when many.
-
-    Cached by area, window, filters, edition and the latest applied upload and finished scoring run,
-    so a new upload or run shows at once. The grid query counts the located records as well, so a
-    large area costs one query and a small one two.
-    """
-    qs = area_records(user=user, area=area, start=start, end=end, filters=filters).filter(lat__isnull=False)
-    key = (f"sectors:layer:{area.pk}:{start}:{end}:{filters_key(filters)}:{edition and edition.pk}:"
-           f"{version or records_version()}")
-    layer = cache.get(key)
-    if layer is None:
-        layer = _layer(qs, edition)
-        cache.set(key, layer, settings.PAGE_CACHE_SECONDS)
-    return layer
-
-
-def _layer(qs: QuerySet[Record], edition) -> dict:
-    grid = list(_grid(qs, edition))
-    located = sum(g["n"] for g in grid)
-    if located <= POINT_LIMIT:
-        points = [
-            {"lat": r["lat"], "lon": r["lon"], "kind": r["kind"], "ref": r["external_ref"],
-             "date": r["occurred_on"].isoformat(), "offence": r["offence_type__code"] or "",
-             "harm": round(r["weight"], 1)}
-            for r in with_weight(qs, edition).values("lat", "lon", "kind", "external_ref", "occurred_on",
-                                                     "offence_type__code", "weight")
-        ] if located else []
-        return {"mode": "points", "count": located, "points": points}
-    return {"mode": "hexagons", "count": located, "hexagons": _hexagons(grid)}
 
 
 def filters_key(filters: dict | None) -> str:
@@ -149,30 +107,3 @@ def records_page(qs: QuerySet[Record], edition, page, per_page: int, version: st
         object_list = list(rows[bottom:bottom + per_page])
         cache.set(rows_key, object_list, settings.PAGE_CACHE_SECONDS)
     return Page(object_list, number, paginator), capped
-
-
-def _grid(qs: QuerySet[Record], edition):
-    return (
-        with_weight(qs, edition)
-        .values(glat=Round("lat", GRID_DECIMALS), glon=Round("lon", GRID_DECIMALS))
-        .annotate(n=Count("id"), harm=Sum("weight"))
-        .order_by()
-    )
-
-
-def hexagons(qs: QuerySet[Record], edition) -> list[dict]:
-    return _hexagons(_grid(qs, edition))
-
-
-def _hexagons(grid) -> list[dict]:
-    cells: dict[str, list] = {}
-    for g in grid:
-        cell = h3.latlng_to_cell(g["glat"], g["glon"], HEX_RESOLUTION)
-        acc = cells.setdefault(cell, [0, 0.0])
-        acc[0] += g["n"]
-        acc[1] += g["harm"] or 0.0
-    return [
-        {"cell": cell, "count": n, "harm": round(harm, 1),
-         "boundary": [[round(lat, 5), round(lon, 5)] for lat, lon in h3.cell_to_boundary(cell)]}
-        for cell, (n, harm) in sorted(cells.items(), key=lambda kv: -kv[1][1])
-    ]

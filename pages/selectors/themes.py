@@ -6,7 +6,7 @@ from django.db.models import Count, Max, Q
 
 from core.charts import line_chart
 from core.months import add_months, months_between
-from pages.selectors.shapes import choropleth
+from pages.selectors.shapes import areas_with_data, choropleth
 from records.models import Record, RecordKind
 from scoring import selectors as scoring_selectors
 from sectors.models import Area, Level
@@ -66,7 +66,7 @@ def themes_index(*, user, start: date, end: date) -> list[dict]:
 
 
 def theme_view(*, user, theme: Theme, start: date, end: date) -> dict:
-    """Map (sectors by count), monthly trend per series, and the table by sector. Three queries."""
+    """Map (sectors by count), monthly trend per series, and the table by sector. Four queries."""
     records = Record.objects.filter(theme.where, month__gte=start, month__lte=end)
     keys = [f"s{i}" for i in range(len(theme.series))]
     by_sector = {row["sector_id"]: row for row in records.values("sector_id").annotate(**_counts(theme)).order_by()}
@@ -82,7 +82,8 @@ def theme_view(*, user, theme: Theme, start: date, end: date) -> dict:
     chart = line_chart(months=months, series=[
         (label, [by_month.get(m, {}).get(k, 0) for m in months]) for (label, _), k in zip(theme.series, keys)])
     values = {r["area"]["id"]: {"value": r["total"]} for r in table}
-    features, legend, _ = choropleth(level=Level.SECTOR, values=values, value_key="value")
+    features, legend, _ = choropleth(level=Level.SECTOR, values=values, value_key="value",
+                                     with_data=areas_with_data(level=Level.SECTOR, start=start, end=end))
     return {"theme": theme, "labels": [label for label, _ in theme.series], "table": table,
             "unlocated": unlocated if any(unlocated) else None, "chart": chart, "features": features,
             "legend": legend, "total": sum(r["total"] for r in table) + sum(unlocated)}

@@ -6,6 +6,7 @@ from nominals.models import GroupType
 from nominals.permissions import access_group, access_nominal, can_research
 from pages.forms import NominalSearchForm
 from pages.http import get_only
+from pages.selectors.maps import footprint_map
 from pages.selectors.nominals import (
     group_profile,
     groups_list,
@@ -40,7 +41,8 @@ def groups(request):
 @get_only(lambda request, group_id: access_group(request.user, group_id))
 def group_detail(request, group_id):
     profile = group_profile(user=request.user, group_id=group_id, request=request)
-    return render(request, "nominals/group.html", {"p": profile, "chart": _chart(profile.monthly)})
+    return render(request, "nominals/group.html", {"p": profile, "chart": _chart(profile.monthly),
+                                                   "footprint_map": footprint_map(profile.footprint)})
 
 
 @get_only(lambda request, nominal_id: access_nominal(request.user, nominal_id))
