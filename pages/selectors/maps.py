@@ -38,20 +38,27 @@ def harm_layer(*, user, area: Area, start: date, end: date, measures: list[Measu
                version: str | None = None) -> dict:
     """The hexagons of the area's SOC harm for the selection of measures, for users granted its records.
 
-    Cached by area, window, measures, edition and records_version() (the latest applied upload and
-    finished scoring run). Who may read a nominal changes nothing here: a hexagon holds no identity.
-    One query for the records (two when they are few enough to list as points), and nominal_months'.
+    Cached by area, window, measures, edition, whether the user may read nominals and
+    records_version() (the latest applied upload and finished scoring run). A hexagon holds no
+    identity, but a small one would still say roughly where nominals live: nominal-months are
+    placed at home only for users who may read nominals; for others they are counted beside the
+    map, so the numbers still add up. One query for the records (two when they are few enough to
+    list as points), and nominal_months'.
     """
     if not can_view_records(user, area):
         raise Http404("No such area")
     codes = ",".join(sorted(m.code for m in measures)) or "-"
     key = (f"sectors:harm-layer:{area.pk}:{start}:{end}:{codes}:{edition and edition.pk}:"
-           f"{version or records_version()}")
+           f"{int(may_place_nominals(user))}:{version or records_version()}")
     layer = cache.get(key)
     if layer is None:
         layer = _layer(user=user, area=area, start=start, end=end, measures=measures, edition=edition)
         cache.set(key, layer, settings.PAGE_CACHE_SECONDS)
     return layer
+
+
+def may_place_nominals(user) -> bool:
+    return user.has_perm("nominals.view_nominal")
 
 
 def _what(code: str | None, description: str | None, kind: str) -> str:
@@ -64,6 +71,8 @@ def _layer(*, user, area: Area, start: date, end: date, measures: list[Measure],
     cells: dict[str, dict] = defaultdict(lambda: {"harm": 0.0, "records": 0, "nominal_months": 0,
                                                   "offences": defaultdict(float)})
     unlocated = {"harm": 0.0, "records": 0, "nominal_months": 0}
+    unplaced = {"harm": 0.0, "nominal_months": 0}  # nominal-months not placed for this user (never located ones)
+    place = may_place_nominals(user)
     grid = (records.values(glat=Round("lat", GRID_DECIMALS), glon=Round("lon", GRID_DECIMALS),
                            code=F("offence_type__code"), description=F("offence_type__description"),
                            record_kind=F("kind"))
@@ -79,6 +88,10 @@ def _layer(*, user, area: Area, start: date, end: date, measures: list[Measure],
         cell["records"] += g["n"]
         cell["offences"][_what(g["code"], g["description"], g["record_kind"])] += harm
     for month in nominal_months(user=user, area=area, start=start, end=end, measures=measures):
+        if not place:
+            unplaced["nominal_months"] += 1
+            unplaced["harm"] += month.harm
+            continue
         if month.home_lat is None or month.home_lon is None:
             unlocated["nominal_months"] += 1
             unlocated["harm"] += month.harm
@@ -120,7 +133,9 @@ def _layer(*, user, area: Area, start: date, end: date, measures: list[Measure],
                     "nominal_months": located_count - located_records},
         "unlocated": {"count": unlocated_count, "harm": round(unlocated["harm"], 3),
                       "records": unlocated["records"], "nominal_months": unlocated["nominal_months"]},
-        "total": {"count": located_count + unlocated_count, "harm": round(located_harm + unlocated["harm"], 3)},
+        "unplaced": {"count": unplaced["nominal_months"], "harm": round(unplaced["harm"], 3)},
+        "total": {"count": located_count + unlocated_count + unplaced["nominal_months"],
+                  "harm": round(located_harm + unlocated["harm"] + unplaced["harm"], 3)},
     }
 
 

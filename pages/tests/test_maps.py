@@ -17,6 +17,7 @@ from pages.selectors import maps
 from pages.selectors.maps import harm_layer
 from pages.selectors.shapes import NO_DATA, NO_HARM, _light, areas_with_data
 from records.models import Record, RecordKind
+from records.permissions import area_records_grant
 from scoring.models import CssEdition, Measure
 from scoring.selectors import ranking
 from scoring.selectors.items import figure_total
@@ -146,6 +147,17 @@ def test_it_is_computed_once_then_cached(world, analyst, django_assert_max_num_q
 def test_it_is_only_for_users_granted_the_records(world, officer):
     with pytest.raises(Http404):
         _layer(officer, world.sectors["S2"])
+
+
+def test_it_places_nominal_months_only_for_those_who_may_read_nominals(world, analyst, officer, administrator):
+    sector = world.sectors["S2"]
+    area_records_grant(user=officer, area=sector, granted_by=administrator)
+    seen, told = _layer(analyst, sector), _layer(officer, sector, version="officer")
+    assert seen["located"]["nominal_months"] == 24 and seen["unplaced"]["count"] == 0
+    assert told["located"]["nominal_months"] == 0 and told["unplaced"] == {"count": 24,
+                                                                          "harm": pytest.approx(24 * _ocg_weight())}
+    assert told["total"] == seen["total"]  # the numbers still add up to the headline
+    assert not any(h["nominal_months"] for h in told["hexagons"])
 
 
 def test_the_overview_tells_no_harm_from_no_data(world, analyst, login):
