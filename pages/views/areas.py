@@ -16,11 +16,12 @@ from pages.selectors.overview import (
     ranking_export_rows,
 )
 from pages.selectors.provenance import provenance
-from pages.selectors.records import area_records, with_weight
+from pages.selectors.records import area_nominal_months, area_records, records_linkable, with_weight
 from pages.selectors.themes import THEMES, theme_view, theme_window, themes_index
 from records.permissions import can_view_records
 from scoring.models import CssEdition
 from scoring.permissions import access_area, can_see_demand, can_see_rankings
+from scoring.selectors.ranking import visible_measures
 
 
 def _require_rankings(user) -> None:
@@ -51,8 +52,10 @@ def overview(request):
     form = _ranking_form(request)
     data = overview_cached(user=request.user, **form.ranking_kwargs())
     ranking = data["ranking"]
+    linkable = records_linkable(request.user, ranking.level)
     return render(request, "sectors/overview.html", {
-        **data, "form": form, "query": request.GET.urlencode(),
+        **data, "form": form, "query": request.GET.urlencode(), "all_records": linkable is None,
+        "linkable": linkable or set(), "linkable_key": "all" if linkable is None else ",".join(map(str, sorted(linkable))),
         "provenance": provenance(user=request.user, start=ranking.start, end=ranking.end, edition=ranking.edition),
     })
 
@@ -71,18 +74,29 @@ def overview_export(request):
     return csv_response(f"ranking-{ranking.end or 'none'}.csv", header, rows)
 
 
+def _filters_form(request) -> RecordFilterForm:
+    return RecordFilterForm(request.GET or None, measures=measures_available(user=request.user), user=request.user)
+
+
+def _filters_detail(filters: dict) -> dict:
+    return {key: str(value) for key, value in filters.items()}
+
+
 @get_only(_area)
 def area(request, area_id: int):
     area = access_area(request.user, area_id)
     form = _ranking_form(request)
-    filters_form = RecordFilterForm(request.GET or None)
+    filters_form = _filters_form(request)
     kwargs = {k: v for k, v in form.ranking_kwargs().items() if k != "level"}
     context = area_page(user=request.user, area=area, ranking_kwargs=kwargs,
                         filters=filters_form.filters(), page=request.GET.get("page"))
     if context["records"] is not None:
+        listed = context["listed"]
         audit_record(user=request.user, action=AuditEvent.Action.VIEW, object_type="area_records",
                      object_id=area.pk, request=request,
                      detail={"params": dict(request.GET.lists()), "page": context["records"].number,
+                             "filters": _filters_detail(filters_form.filters()),
+                             "records": listed["records"], "nominal_months": listed["nominal_months"],
                              "groups_and_nominals": bool(context.get("groups"))})
     context.update(form=form, filters_form=filters_form, query=_without_page(request),
                    keep_window=_window_params(request), window_months=kwargs["months"],
@@ -97,16 +111,22 @@ def area_records_export(request, area_id: int, fmt: str):
     area = access_area(request.user, area_id)
     if not can_view_records(request.user, area):
         raise Http404("No such area")
-    window = area_window(**_ranking_form(request).window())
+    form = _ranking_form(request)
+    window = area_window(**form.window())
     if window is None:
         raise Http404("No scores yet")
-    qs = area_records(user=request.user, area=area, start=window[0], end=window[1],
-                      filters=RecordFilterForm(request.GET or None).filters())
-    qs = with_weight(qs, CssEdition.objects.filter(is_active=True).first())
+    filters = _filters_form(request).filters()
+    selection = dict(user=request.user, area=area, start=window[0], end=window[1], filters=filters,
+                     measures=visible_measures(form.ranking_kwargs()["measure_codes"]))
+    edition = CssEdition.objects.filter(is_active=True).first()
+    qs = with_weight(area_records(**selection, edition=edition), edition)
+    nominal_rows = area_nominal_months(**selection) if fmt == "csv" else []
     audit_record(user=request.user, action=AuditEvent.Action.EXPORT, object_type="area_records",
-                 object_id=area.pk, request=request, detail={"format": fmt, "params": dict(request.GET.lists())})
+                 object_id=area.pk, request=request,
+                 detail={"format": fmt, "params": dict(request.GET.lists()), "filters": _filters_detail(filters),
+                         "nominal_months": len(nominal_rows)})
     name = f"records-{area.code}-{window[0]:%Y-%m}-{window[1]:%Y-%m}.{fmt}"
-    return exports.records_csv(name, qs) if fmt == "csv" else exports.records_geojson(name, qs)
+    return exports.records_csv(name, qs, nominal_rows) if fmt == "csv" else exports.records_geojson(name, qs)
 
 
 def _without_page(request) -> str:
