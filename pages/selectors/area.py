@@ -1,4 +1,5 @@
 """One area's page: its place in the ranking, its series, and (analysts) the groups and nominals there."""
+import hashlib
 from datetime import date
 
 from django.conf import settings
@@ -143,18 +144,20 @@ def area_page(*, user, area: Area, ranking_kwargs: dict, filters: dict, page: st
     if context["records_allowed"]:
         edition, measures = ranking.edition, ranking.measures
         selection = dict(user=user, area=area, start=start, end=end, filters=filters, measures=measures)
-        key = f"{area.pk}:{start}:{end}:{filters_key(filters)}:{','.join(m.code for m in measures)}"
+        key = hashlib.sha1(f"{area.pk}:{start}:{end}:{filters_key(filters)}:{','.join(str(m.pk) for m in measures)}"
+                           .encode()).hexdigest()
         qs = area_records(**selection, edition=edition)
         context["records"], context["records_capped"] = records_page(qs, edition, page, per_page, version, key=key)
         context["listed"] = listed_totals(
             records=cached(f"sectors:records-total:{key}:{edition and edition.pk}:{version}",
                            lambda: area_records_totals(**selection, edition=edition)),
-            nominal_months=area_nominal_months(**selection))
+            nominal_months=cached(f"sectors:nominal-months:{key}:{nominal_access(user)}:{version}",
+                                  lambda: area_nominal_months(**selection)))
         context["figure_links"] = figure_links(area=area, ranking=ranking, ranking_kwargs=ranking_kwargs)
         for b in context["breakdown"]:
             b["link"] = context["figure_links"]["measures"].get(b["measure"].code)
         context["layer"] = records_layer(user=user, area=area, start=start, end=end, filters=filters,
-                                         edition=edition, version=version)
+                                         edition=edition, version=version, measures=measures)
         context["top"] = list(scoring_selectors.contributing_records(user=user, area_id=area.id, start=start,
                                                                      end=end, limit=10))
     context["dominant"] = dominant_item(user=user, area=area, row=summary["row"], ranking=ranking,
@@ -163,6 +166,11 @@ def area_page(*, user, area: Area, ranking_kwargs: dict, filters: dict, page: st
 
 
 NOMINAL_MONTHS_SHOWN = 200
+
+
+def nominal_access(user) -> str:
+    """Which nominals' identities the user may read: part of the key of anything cached that names them."""
+    return f"{int(user.has_perm('nominals.view_nominal'))}{int(user.has_perm('nominals.view_restricted_nominal'))}"
 
 
 def cached(key: str, compute):

@@ -25,10 +25,10 @@ from nominals.permissions import (
 )
 from pages.forms import COUNTED_ALL, COUNTED_SOC
 from pages.selectors.links import records_url, window_params
-from pages.selectors.records import in_area, with_weight
+from pages.selectors.records import with_weight
 from records.models import Record, RecordKind
 from scoring.models import CssEdition
-from scoring.selectors.items import counted_records, linked_to_group
+from scoring.selectors.items import counted_records, linked_to_group, located_in
 from scoring.selectors.ranking import visible_measures
 from sectors.models import Area, Level
 
@@ -139,15 +139,15 @@ def group_window(*, group: Group, start: date, end: date) -> dict | None:
         return None
     linked = linked_to_group(group.pk)
     counted = _group_counted(force, start, end).filter(linked)
-    totals = counted.aggregate(n=Count("id"), harm=Sum("harm"))
+    totals = counted.aggregate(n=Count("id"), total=Sum("harm"))
     window = window_params(months=len(months_between(start, end)), end=end)
     footprint = [
-        {**row, "link": records_url(row["sector_id"], window, counted_by=COUNTED_SOC, group=group.pk)}
+        {**row, "harm": row["total"], "link": records_url(row["sector_id"], window, counted_by=COUNTED_SOC, group=group.pk)}
         for row in counted.filter(sector__isnull=False).values("sector_id", "sector__name")
-        .annotate(harm=Sum("harm"), n=Count("id")).order_by("-harm", "sector__name")
+        .annotate(total=Sum("harm"), n=Count("id")).order_by("-total", "sector__name")
     ]
-    every = Record.objects.filter(in_area(force), month__gte=start, month__lte=end).filter(linked).count()
-    return {"start": start, "end": end, "counted": totals["n"] or 0, "harm": float(totals["harm"] or 0.0),
+    every = Record.objects.filter(located_in(force), month__gte=start, month__lte=end).filter(linked).count()
+    return {"start": start, "end": end, "counted": totals["n"] or 0, "harm": float(totals["total"] or 0.0),
             "linked": every, "footprint": footprint,
             "link": records_url(force.pk, window, counted_by=COUNTED_SOC, group=group.pk),
             "linked_link": records_url(force.pk, window, counted_by=COUNTED_ALL, group=group.pk)}

@@ -29,7 +29,7 @@ from pages.forms import COUNTED_ALL, COUNTED_SOC, NOMINAL_MONTHS
 from records.permissions import can_view_records, record_sector_ids
 from scoring.models import CssEdition, Measure
 from scoring.selectors.drilldown import scores_version
-from scoring.selectors.items import NominalMonth, counted_records, linked_to_group, nominal_months
+from scoring.selectors.items import NominalMonth, counted_records, linked_to_group, located_in, nominal_months
 from scoring.selectors.ranking import visible_measures
 from sectors.models import Area, Level
 
@@ -95,7 +95,7 @@ def area_records(*, user, area: Area, start: date, end: date, filters: dict | No
                               measures=counting_measures(counted_by, measures), edition=edition)
     if counted_by == COUNTED_ALL:
         harm = counted.filter(pk=OuterRef("pk")).values("harm")[:1]
-        qs = Record.objects.filter(in_area(area), month__gte=start, month__lte=end).annotate(
+        qs = Record.objects.filter(located_in(area), month__gte=start, month__lte=end).annotate(
             harm=Coalesce(Subquery(harm, output_field=FloatField()), Value(0.0), output_field=FloatField()))
     else:
         qs = counted
@@ -113,11 +113,11 @@ def area_records_totals(*, user, area: Area, start: date, end: date, filters: di
     listed = area_records(user=user, area=area, start=start, end=end,
                           filters={**filters, "counted_by": COUNTED_SOC if counted_by == COUNTED_ALL else counted_by},
                           measures=measures, edition=edition)
-    found = listed.aggregate(n=Count("id"), harm=Sum("harm"))
+    found = listed.aggregate(n=Count("id"), total=Sum("harm"))
     if counted_by == COUNTED_ALL:
-        everything = _narrowed(Record.objects.filter(in_area(area), month__gte=start, month__lte=end), filters)
+        everything = _narrowed(Record.objects.filter(located_in(area), month__gte=start, month__lte=end), filters)
         found["n"] = 0 if filters.get("kind") == NOMINAL_MONTHS else everything.count()
-    return found["n"] or 0, float(found["harm"] or 0.0)
+    return found["n"] or 0, float(found["total"] or 0.0)
 
 
 # Record-only filters: a nominal-month has no flag, offence or linked group.
@@ -135,7 +135,7 @@ def area_nominal_months(*, user, area: Area, start: date, end: date, filters: di
     filters = filters or {}
     if any(filters.get(k) for k in RECORD_ONLY_FILTERS) or filters.get("kind") not in (None, "", NOMINAL_MONTHS):
         return []
-    measures, _ = _selection(measures, None)
+    measures = visible_measures(None) if measures is None else measures
     chosen = [m for m in counting_measures(filters.get("counted_by") or COUNTED_SOC, measures)
               if m.source == Measure.Source.NOMINALS]
     if not chosen:
@@ -163,8 +163,8 @@ def with_weight(qs: QuerySet[Record], edition: CssEdition | None) -> QuerySet[Re
     if edition is None:
         return qs.annotate(weight=Value(0.0, output_field=FloatField()))
     return qs.annotate(
-        w=FilteredRelation("offence_type__weights", condition=Q(offence_type__weights__edition=edition)),
-        weight=Coalesce("w__weight", Value(0.0), output_field=FloatField()),
+        css_w=FilteredRelation("offence_type__weights", condition=Q(offence_type__weights__edition=edition)),
+        weight=Coalesce("css_w__weight", Value(0.0), output_field=FloatField()),
     )
 
 
@@ -174,14 +174,15 @@ def records_page_rows(qs: QuerySet[Record], edition) -> QuerySet[Record]:
 
 
 def records_layer(*, user, area: Area, start: date, end: date, filters: dict | None, edition,
-                  version: str | None = None) -> dict:
+                  version: str | None = None, measures: list[Measure] | None = None) -> dict:
     """The map layer of an area's records: points when few, H3 hexagons of harm when many.
 
     Cached by area, window, filters, edition and the latest applied upload and finished scoring run,
     so a new upload or run shows at once. The grid query counts the located records as well, so a
     large area costs one query and a small one two.
     """
-    qs = area_records(user=user, area=area, start=start, end=end, filters=filters).filter(lat__isnull=False)
+    qs = area_records(user=user, area=area, start=start, end=end, filters=filters, measures=measures,
+                      edition=edition).filter(lat__isnull=False)
     key = (f"sectors:layer:{area.pk}:{start}:{end}:{filters_key(filters)}:{edition and edition.pk}:"
            f"{version or records_version()}")
     layer = cache.get(key)

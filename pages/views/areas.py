@@ -21,7 +21,6 @@ from pages.selectors.themes import THEMES, theme_view, theme_window, themes_inde
 from records.permissions import can_view_records
 from scoring.models import CssEdition
 from scoring.permissions import access_area, can_see_demand, can_see_rankings
-from scoring.selectors.ranking import visible_measures
 
 
 def _require_rankings(user) -> None:
@@ -42,8 +41,9 @@ def _area_records(request, area_id, **_) -> None:
         raise Http404("No such area")
 
 
-def _ranking_form(request) -> RankingForm:
-    return RankingForm(request.GET or None, measures=measures_available(user=request.user))
+def _ranking_form(request, measures=None) -> RankingForm:
+    measures = measures_available(user=request.user) if measures is None else measures
+    return RankingForm(request.GET or None, measures=measures)
 
 
 @get_only(_rankings)
@@ -74,8 +74,8 @@ def overview_export(request):
     return csv_response(f"ranking-{ranking.end or 'none'}.csv", header, rows)
 
 
-def _filters_form(request) -> RecordFilterForm:
-    return RecordFilterForm(request.GET or None, measures=measures_available(user=request.user), user=request.user)
+def _filters_form(request, measures) -> RecordFilterForm:
+    return RecordFilterForm(request.GET or None, measures=measures, user=request.user)
 
 
 def _filters_detail(filters: dict) -> dict:
@@ -85,8 +85,8 @@ def _filters_detail(filters: dict) -> dict:
 @get_only(_area)
 def area(request, area_id: int):
     area = access_area(request.user, area_id)
-    form = _ranking_form(request)
-    filters_form = _filters_form(request)
+    measures = measures_available(user=request.user)
+    form, filters_form = _ranking_form(request, measures), _filters_form(request, measures)
     kwargs = {k: v for k, v in form.ranking_kwargs().items() if k != "level"}
     context = area_page(user=request.user, area=area, ranking_kwargs=kwargs,
                         filters=filters_form.filters(), page=request.GET.get("page"))
@@ -111,13 +111,14 @@ def area_records_export(request, area_id: int, fmt: str):
     area = access_area(request.user, area_id)
     if not can_view_records(request.user, area):
         raise Http404("No such area")
-    form = _ranking_form(request)
+    measures = measures_available(user=request.user)
+    form = _ranking_form(request, measures)
     window = area_window(**form.window())
     if window is None:
         raise Http404("No scores yet")
-    filters = _filters_form(request).filters()
+    filters = _filters_form(request, measures).filters()
     selection = dict(user=request.user, area=area, start=window[0], end=window[1], filters=filters,
-                     measures=visible_measures(form.ranking_kwargs()["measure_codes"]))
+                     measures=_selected(measures, form.ranking_kwargs()["measure_codes"]))
     edition = CssEdition.objects.filter(is_active=True).first()
     qs = with_weight(area_records(**selection, edition=edition), edition)
     nominal_rows = area_nominal_months(**selection) if fmt == "csv" else []
@@ -127,6 +128,11 @@ def area_records_export(request, area_id: int, fmt: str):
                          "nominal_months": len(nominal_rows)})
     name = f"records-{area.code}-{window[0]:%Y-%m}-{window[1]:%Y-%m}.{fmt}"
     return exports.records_csv(name, qs, nominal_rows) if fmt == "csv" else exports.records_geojson(name, qs)
+
+
+def _selected(measures, codes):
+    """The measures a page counts: those named (unknown codes ignored), or the active ones (as the ranking)."""
+    return [m for m in measures if m.code in codes] if codes else [m for m in measures if m.is_active]
 
 
 def _without_page(request) -> str:
