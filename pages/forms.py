@@ -9,7 +9,7 @@ from django.http import Http404
 
 from core.months import FIRST_YEAR, LAST_YEAR
 from ingestion.models import UploadKind
-from nominals.permissions import access_group
+from nominals.permissions import access_group, access_nominal
 from records.models import RecordKind
 from scoring.models import Measure
 from scoring.selectors.ranking import WINDOWS
@@ -80,7 +80,9 @@ class RecordFilterForm(forms.Form):
 
     ``counted_by``: ``soc`` (the items counted in the SOC harm of the selected measures), a measure
     code (the items that measure counts) or ``all`` (every record located there, counted or not).
-    A group the user may not research is refused like an unknown one: the page never says it exists.
+    ``nominal`` (set by the links of a nominal's profile): the records linked to that nominal other than
+    as victim or witness, and the nominal's own nominal-months. A group or nominal the user may not
+    research is refused like an unknown one: the page never says it exists.
     """
 
     counted_by = forms.ChoiceField(required=False, label="Counted by")
@@ -89,6 +91,7 @@ class RecordFilterForm(forms.Form):
     flag = forms.ChoiceField(choices=[("", "any")] + list(Measure.Flag.choices), required=False, label="Flag")
     group = forms.IntegerField(required=False, min_value=1, label="Linked group (id)",
                                widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    nominal = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     month = MonthField(required=False, widget=forms.TextInput(attrs={"type": "month"}))
     offence = forms.CharField(required=False, max_length=64, label="Offence code")
 
@@ -107,6 +110,15 @@ class RecordFilterForm(forms.Form):
             except Http404:
                 raise forms.ValidationError("No such group.") from None
         return group
+
+    def clean_nominal(self):
+        nominal = self.cleaned_data.get("nominal")
+        if nominal is not None:
+            try:
+                access_nominal(self.user, nominal)
+            except Http404:
+                raise forms.ValidationError("No such nominal.") from None
+        return nominal
 
     def filters(self) -> dict:
         """The valid filters; a field that did not validate is left out (the page reports it)."""

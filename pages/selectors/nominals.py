@@ -25,7 +25,8 @@ from nominals.permissions import (
 )
 from pages.forms import COUNTED_ALL, COUNTED_SOC
 from pages.selectors.links import records_url, window_params
-from pages.selectors.records import with_weight
+from pages.selectors.records import area_nominal_months, area_records_totals, with_weight
+from records.permissions import can_view_records
 from records.models import Record, RecordKind
 from scoring.models import CssEdition
 from scoring.selectors.items import counted_records, linked_to_group, located_in
@@ -193,9 +194,32 @@ class NominalProfile:
     associates: list[dict]
     referrals: list[dict]
     edition: CssEdition | None
+    window: dict | None = None  # the window's figures (nominal_window), for users who may read the records
 
 
-def nominal_profile(*, user, nominal_id, request=None) -> NominalProfile:
+def nominal_window(*, user, nominal, start: date, end: date) -> dict | None:
+    """The nominal's figures in start..end, each a link to the force's records list that adds up to it.
+
+    The records located in the force linked to the nominal other than as victim or witness (each with
+    its weight in the SOC harm of the active measures, 0 when none counts it), and the nominal's own
+    nominal-months counted at home. None for a user who may not read the force's records.
+    """
+    force = force_area()
+    if force is None or not can_view_records(user, force):
+        return None
+    filters = {"counted_by": COUNTED_ALL, "nominal": nominal.pk}
+    selection = dict(user=user, area=force, start=start, end=end, filters=filters)
+    records, harm = area_records_totals(**selection)
+    months = area_nominal_months(**selection)
+    window = window_params(months=len(months_between(start, end)), end=end)
+    months_harm = sum(m.harm for m in months)
+    return {"start": start, "end": end, "records": records, "records_harm": harm, "nominal_months": len(months),
+            "nominal_harm": months_harm, "count": records + len(months), "harm": harm + months_harm,
+            "link": records_url(force.pk, window, **filters)}
+
+
+def nominal_profile(*, user, nominal_id, request=None, start: date | None = None,
+                    end: date | None = None) -> NominalProfile:
     """A nominal's groups, linked records and harm over time, associates, and referrals with harm before/after."""
     nominal = access_nominal(user, nominal_id)
     links = RecordNominal.objects.filter(record_id=OuterRef("pk"), nominal=nominal, role__in=OFFENDING_ROLES)
@@ -216,6 +240,7 @@ def nominal_profile(*, user, nominal_id, request=None) -> NominalProfile:
         priority_periods=list(nominal.priority_periods.order_by("started_on")),
         records=records, harm_total=sum(h for _, h, _ in monthly), monthly=monthly,
         associates=associates, referrals=referrals, edition=edition,
+        window=nominal_window(user=user, nominal=nominal, start=start, end=end) if start else None,
     )
 
 

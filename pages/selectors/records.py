@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Count,
+    Exists,
     FilteredRelation,
     FloatField,
     OuterRef,
@@ -24,12 +25,20 @@ from django.db.models.functions import Coalesce, Round
 from django.http import Http404
 
 from ingestion.models import Upload
-from records.models import RECORD_AREA_FIELD, Record
+from nominals.models import RecordNominal
 from pages.forms import COUNTED_ALL, COUNTED_SOC, NOMINAL_MONTHS
+from records.models import RECORD_AREA_FIELD, Record
 from records.permissions import can_view_records, record_sector_ids
 from scoring.models import CssEdition, Measure
 from scoring.selectors.drilldown import scores_version
-from scoring.selectors.items import NominalMonth, counted_records, linked_to_group, located_in, nominal_months
+from scoring.selectors.items import (
+    COUNTED_LINK_ROLES,
+    NominalMonth,
+    counted_records,
+    linked_to_group,
+    located_in,
+    nominal_months,
+)
 from scoring.selectors.ranking import visible_measures
 from sectors.models import Area, Level
 
@@ -74,6 +83,9 @@ def _narrowed(qs: QuerySet[Record], filters: dict) -> QuerySet[Record]:
         qs = qs.filter(**{filters["flag"]: True})
     if filters.get("group"):
         qs = qs.filter(linked_to_group(filters["group"]))
+    if filters.get("nominal"):
+        qs = qs.filter(Exists(RecordNominal.objects.filter(COUNTED_LINK_ROLES, record_id=OuterRef("pk"),
+                                                           nominal_id=filters["nominal"])))
     return qs
 
 
@@ -141,6 +153,8 @@ def area_nominal_months(*, user, area: Area, start: date, end: date, filters: di
     if not chosen:
         return []
     found = nominal_months(user=user, area=area, start=start, end=end, measures=chosen)
+    if filters.get("nominal"):  # the form has checked that the user may read this nominal
+        found = [m for m in found if m.nominal_id == filters["nominal"]]
     if filters.get("month"):
         found = [m for m in found if m.month == filters["month"]]
     return sorted(found, key=lambda m: (-m.harm, m.month, m.ref))

@@ -215,3 +215,23 @@ def test_it_links_the_sector_page_groups_and_nominals_to_their_profiles(world, a
     group = Group.objects.get(ref="G1")
     assert f'href="/nominals/groups/{group.pk}/"' in html
     assert f'href="/nominals/{Nominal.objects.get(ref="N0").pk}/"' in html
+
+
+def test_it_opens_the_records_and_months_behind_a_nominal(linked, world, analyst, officer, administrator, login):
+    client = login(analyst)
+    nominal = Nominal.objects.get(ref="N0")
+    profile = client.get(f"/nominals/{nominal.pk}/")
+    window = profile.context["p"].window
+    # Three crimes as offender, and twelve months as an OCG member living in the force.
+    assert (window["records"], window["nominal_months"]) == (3, 12)
+    assert window["records_harm"] == pytest.approx(3 * 512.96)
+    assert _assert_figures_open_their_records(client, profile, 1) == 1
+    listed = client.get(_figures(profile)[0][0].split("#")[0]).context
+    assert {r.pk for r in listed["records"]} == {r.pk for r in linked[:3]}
+    assert {m.nominal_id for m in listed["listed"]["nominal_rows"]} == {nominal.pk}
+    # A user who may not research nominals cannot narrow a list to one (refused as an unknown one).
+    area_records_grant(user=officer, area=world.sectors["S2"], granted_by=administrator)
+    client.force_login(officer)
+    officer_page = client.get(f"/sectors/{world.sectors['S2'].pk}/?nominal={nominal.pk}")
+    assert officer_page.context["filters_form"].errors == {"nominal": ["No such nominal."]}
+    assert officer_page.context["listed"]["records"] == 23

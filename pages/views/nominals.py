@@ -61,5 +61,9 @@ def group_detail(request, group_id):
 
 @get_only(lambda request, nominal_id: access_nominal(request.user, nominal_id))
 def nominal_detail(request, nominal_id):
-    profile = nominal_profile(user=request.user, nominal_id=nominal_id, request=request)
-    return render(request, "nominals/nominal.html", {"p": profile, "chart": _chart(profile.monthly)})
+    form, window = _window(request)
+    profile = nominal_profile(user=request.user, nominal_id=nominal_id, request=request,
+                              start=window and window[0], end=window and window[1])
+    return render(request, "nominals/nominal.html", {
+        "p": profile, "chart": _chart(profile.monthly), "form": form, "window_months": form.window()["months"],
+        "start": window and window[0], "end": window and window[1]})
