@@ -140,7 +140,7 @@ def area_nominal_months(*, user, area: Area, start: date, end: date, filters: di
                         measures: list[Measure] | None = None) -> list[NominalMonth]:
     """The nominal-months the nominals measures among the listed ones count (identities withheld as needed).
 
-    None when the filters leave them out (a record kind, a flag, an offence, a group).
+    None are listed when a filter leaves them out (a record kind, a flag, an offence, a group).
     """
     if not can_view_records(user, area):
         raise Http404("No such area")
