@@ -174,13 +174,15 @@ def test_it_opens_the_records_of_every_theme_cell(world, analyst, login):
         assert _assert_figures_open_their_records(client, response, cells) == cells, slug
 
 
-def test_it_ranks_groups_by_harm_and_opens_their_records(linked, world, analyst, login):
+def test_it_ranks_groups_by_harm_and_opens_their_records(linked, world, analyst, login,
+                                                         django_assert_max_num_queries):
     client = login(analyst)
     response = client.get("/nominals/groups/")
     group = next(g for g in response.context["groups"] if g.ref == "G1")
     assert (group.rank, group.records, group.harm) == (1, 3, pytest.approx(3 * 512.96))
     _assert_figures_open_their_records(client, response, 1)
-    profile = client.get(f"/nominals/groups/{group.pk}/")
+    with django_assert_max_num_queries(24):  # 3 of them the audit event
+        profile = client.get(f"/nominals/groups/{group.pk}/")
     window = profile.context["p"].window
     assert (window["counted"], window["harm"], window["linked"]) == (3, pytest.approx(group.harm), 3)
     # The group's figure, the records in all, and the footprint by sector.
@@ -188,10 +190,11 @@ def test_it_ranks_groups_by_harm_and_opens_their_records(linked, world, analyst,
     assert [f["sector__name"] for f in profile.context["p"].footprint] == ["Sector 2"]
 
 
-def test_it_sorts_the_groups(linked, world, analyst, login):
+def test_it_sorts_the_groups(linked, world, analyst, login, django_assert_max_num_queries):
     Group.objects.create(ref="G0", name="Another group", group_type="ucg")
     client = login(analyst)
-    by_harm = [g.ref for g in client.get("/nominals/groups/").context["groups"]]
+    with django_assert_max_num_queries(16):  # the groups' harm: two queries for all of them
+        by_harm = [g.ref for g in client.get("/nominals/groups/").context["groups"]]
     by_name = [g.ref for g in client.get("/nominals/groups/?sort=name").context["groups"]]
     assert by_harm == ["G1", "G0"] and by_name == ["G0", "G1"]
 
