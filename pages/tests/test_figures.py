@@ -113,6 +113,9 @@ def test_it_filters_by_measure_flag_offence_month_and_kind(world, analyst, login
     assert {r.month.isoformat() for r in march["records"]} == {"2024-03-01"}
     assert march["listed"]["records"] == Record.objects.filter(
         sector=world.sectors["S2"], month="2024-03-01", offence_type__code="92A").count() == 3
+    unknown = client.get(_url(world, query="?counted_by=no-such-measure")).context
+    assert "counted_by" in unknown["filters_form"].errors
+    assert unknown["listed"]["count"] == unknown["row"].count  # the default: the SOC harm
     months_only = client.get(_url(world, query="?kind=nominal")).context["listed"]
     assert (months_only["records"], months_only["nominal_months"]) == (0, 24)
     assert {m.month.isoformat()[:7] for m in months_only["nominal_rows"]} == {f"2024-{i:02}" for i in range(1, 13)}
