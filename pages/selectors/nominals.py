@@ -143,7 +143,8 @@ def group_window(*, group: Group, start: date, end: date) -> dict | None:
     totals = counted.aggregate(n=Count("id"), total=Sum("harm"))
     window = window_params(months=len(months_between(start, end)), end=end)
     footprint = [
-        {**row, "harm": row["total"], "link": records_url(row["sector_id"], window, counted_by=COUNTED_SOC, group=group.pk)}
+        {**row, "harm": row["total"],
+         "link": records_url(row["sector_id"], window, counted_by=COUNTED_SOC, group=group.pk)}
         for row in counted.filter(sector__isnull=False).values("sector_id", "sector__name")
         .annotate(total=Sum("harm"), n=Count("id")).order_by("-total", "sector__name")
     ]

@@ -137,7 +137,8 @@ def test_it_shows_the_harm_of_an_area_of_every_level(world, analyst, login):
         row = next(r for r in expected.rows if r.area_id == area.pk)
         assert row.harm > 0, area
         assert response.context["row"].harm == row.harm, area
-        assert f'title="The {row.count} items behind this figure">{row.harm:,.0f}</a>' in response.content.decode(), area
+        headline = f'title="The {row.count} items behind this figure">{row.harm:,.0f}</a>'
+        assert headline in response.content.decode(), area
         assert "No scores yet" not in response.content.decode(), area
     force = ranking(user=analyst, level=Level.FORCE).rows[0].harm
     commands = ranking(user=analyst, level=Level.COMMAND).rows

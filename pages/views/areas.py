@@ -55,7 +55,8 @@ def overview(request):
     linkable = records_linkable(request.user, ranking.level)
     return render(request, "sectors/overview.html", {
         **data, "form": form, "query": request.GET.urlencode(), "all_records": linkable is None,
-        "linkable": linkable or set(), "linkable_key": "all" if linkable is None else ",".join(map(str, sorted(linkable))),
+        "linkable": linkable or set(),
+        "linkable_key": "all" if linkable is None else ",".join(map(str, sorted(linkable))),
         "provenance": provenance(user=request.user, start=ranking.start, end=ranking.end, edition=ranking.edition),
     })
 
