@@ -5,10 +5,13 @@ Bad values never raise: the form falls back to the default and reports the error
 from datetime import date
 
 from django import forms
+from django.http import Http404
 
 from core.months import FIRST_YEAR, LAST_YEAR
 from ingestion.models import UploadKind
+from nominals.permissions import access_group, access_nominal
 from records.models import RecordKind
+from scoring.models import Measure
 from scoring.selectors.ranking import WINDOWS
 from sectors.models import Level
 
@@ -68,14 +71,63 @@ class RankingForm(WindowForm):
         }
 
 
+NOMINAL_MONTHS = "nominal"  # the ``kind`` of the records list that lists nominal-months only
+COUNTED_SOC, COUNTED_ALL = "soc", "all"
+
+
 class RecordFilterForm(forms.Form):
-    kind = forms.ChoiceField(choices=[("", "any kind")] + list(RecordKind.choices), required=False)
+    """The records list's filters (the GET parameters every link to a figure's records uses).
+
+    ``counted_by``: ``soc`` (the items counted in the SOC harm of the selected measures), a measure
+    code (the items that measure counts) or ``all`` (every record located there, counted or not).
+    ``nominal`` (set by the links of a nominal's profile): the records linked to that nominal other than
+    as victim or witness, and the nominal's own nominal-months. A group or nominal the user may not
+    research is refused like an unknown one: the page never says it exists.
+    """
+
+    counted_by = forms.ChoiceField(required=False, label="Counted by")
+    kind = forms.ChoiceField(choices=[("", "any kind")] + list(RecordKind.choices)
+                             + [(NOMINAL_MONTHS, "nominal-months only")], required=False)
+    flag = forms.ChoiceField(choices=[("", "any")] + list(Measure.Flag.choices), required=False, label="Flag")
+    group = forms.IntegerField(required=False, min_value=1, label="Linked group (id)",
+                               widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    nominal = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     month = MonthField(required=False, widget=forms.TextInput(attrs={"type": "month"}))
     offence = forms.CharField(required=False, max_length=64, label="Offence code")
 
+    def __init__(self, *args, measures=(), user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["counted_by"].choices = (
+            [(COUNTED_SOC, "the SOC harm (each item once)")]
+            + [(m.code, m.name) for m in measures] + [(COUNTED_ALL, "any record, counted or not")])
+
+    def clean_group(self):
+        group = self.cleaned_data.get("group")
+        if group is not None:
+            try:
+                access_group(self.user, group)
+            except Http404:
+                raise forms.ValidationError("No such group.") from None
+        return group
+
+    def clean_nominal(self):
+        nominal = self.cleaned_data.get("nominal")
+        if nominal is not None:
+            try:
+                access_nominal(self.user, nominal)
+            except Http404:
+                raise forms.ValidationError("No such nominal.") from None
+        return nominal
+
     def filters(self) -> dict:
-        data = self.cleaned_data if self.is_valid() else {}
-        return {k: v for k, v in data.items() if v}
+        """The valid filters; a field that did not validate is left out (the page reports it)."""
+        if self.is_bound:
+            self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        found = {k: v for k, v in data.items() if v not in (None, "") and k not in self.errors}
+        found.setdefault("counted_by", COUNTED_SOC)
+        return found
 
 
 class NominalSearchForm(forms.Form):

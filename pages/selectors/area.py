@@ -1,4 +1,5 @@
 """One area's page: its place in the ranking, its series, and (analysts) the groups and nominals there."""
+import hashlib
 from datetime import date
 
 from django.conf import settings
@@ -9,6 +10,8 @@ from core.charts import line_chart
 from core.months import add_months
 from nominals.models import HOME_FIELD, Membership, Nominal
 from nominals.permissions import can_research
+from pages.forms import COUNTED_SOC
+from pages.selectors.links import records_url, window_params
 from pages.selectors.maps import harm_layer
 from pages.selectors.shapes import _light
 from records.models import RecordKind
@@ -109,7 +112,9 @@ def area_page(*, user, area: Area, ranking_kwargs: dict, filters: dict, page: st
               per_page: int = 50) -> dict:
     """Everything the area page shows. Raw records (page, layer, top records) only if the user may read them."""
     from pages.selectors.records import (
+        area_nominal_months,
         area_records,
+        area_records_totals,
         filters_key,
         records_page,
         records_version,
@@ -137,17 +142,60 @@ def area_page(*, user, area: Area, ranking_kwargs: dict, filters: dict, page: st
     context["groups"] = groups_and_nominals(user=user, area=area, start=start, end_exclusive=next_month(end),
                                             version=version)
     if context["records_allowed"]:
-        edition = ranking.edition
-        qs = area_records(user=user, area=area, start=start, end=end, filters=filters)
-        context["records"], context["records_capped"] = records_page(
-            qs, edition, page, per_page, version, key=f"{area.pk}:{start}:{end}:{filters_key(filters)}")
-        context["layer"] = harm_layer(user=user, area=area, start=start, end=end, measures=ranking.measures,
+        edition, measures = ranking.edition, ranking.measures
+        selection = dict(user=user, area=area, start=start, end=end, filters=filters, measures=measures)
+        key = hashlib.sha1(f"{area.pk}:{start}:{end}:{filters_key(filters)}:{','.join(str(m.pk) for m in measures)}"
+                           .encode()).hexdigest()
+        qs = area_records(**selection, edition=edition)
+        context["records"], context["records_capped"] = records_page(qs, edition, page, per_page, version, key=key)
+        context["listed"] = listed_totals(
+            records=cached(f"sectors:records-total:{key}:{edition and edition.pk}:{version}",
+                           lambda: area_records_totals(**selection, edition=edition)),
+            nominal_months=cached(f"sectors:nominal-months:{key}:{nominal_access(user)}:{version}",
+                                  lambda: area_nominal_months(**selection)))
+        context["figure_links"] = figure_links(area=area, ranking=ranking, ranking_kwargs=ranking_kwargs)
+        for b in context["breakdown"]:
+            b["link"] = context["figure_links"]["measures"].get(b["measure"].code)
+        context["layer"] = harm_layer(user=user, area=area, start=start, end=end, measures=measures,
                                       edition=edition, version=version)
         context["top"] = list(scoring_selectors.contributing_records(user=user, area_id=area.id, start=start,
                                                                      end=end, limit=10))
     context["dominant"] = dominant_item(user=user, area=area, row=summary["row"], ranking=ranking,
                                         top=context.get("top"))
     return context
+
+
+NOMINAL_MONTHS_SHOWN = 200
+
+
+def nominal_access(user) -> str:
+    """Which nominals' identities the user may read: part of the key of anything cached that names them."""
+    return f"{int(user.has_perm('nominals.view_nominal'))}{int(user.has_perm('nominals.view_restricted_nominal'))}"
+
+
+def cached(key: str, compute):
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, settings.PAGE_CACHE_SECONDS)
+    return found
+
+
+def listed_totals(*, records: tuple[int, float], nominal_months: list) -> dict:
+    """What the records list shows above its tables: the records and nominal-months listed, and both together."""
+    count, harm = records
+    nominal_harm = sum(m.harm for m in nominal_months)
+    return {"records": count, "records_harm": harm, "nominal_months": len(nominal_months),
+            "nominal_harm": nominal_harm, "nominal_rows": nominal_months[:NOMINAL_MONTHS_SHOWN],
+            "count": count + len(nominal_months), "harm": harm + nominal_harm}
+
+
+def figure_links(*, area: Area, ranking, ranking_kwargs: dict) -> dict:
+    """The page's own figures as links to its records list: the SOC harm and each measure's row."""
+    window = window_params(months=ranking_kwargs.get("months") or 12, end=ranking.end,
+                           measure_codes=ranking_kwargs.get("measure_codes"))
+    return {"soc": records_url(area.pk, window, counted_by=COUNTED_SOC),
+            "measures": {m.code: records_url(area.pk, window, counted_by=m.code) for m in ranking.measures}}
 
 
 def dominant_item(*, user, area: Area, row, ranking, top) -> str:

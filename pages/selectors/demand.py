@@ -4,8 +4,12 @@ from datetime import date
 from django.db.models import Sum
 
 from core.months import months_between
+from pages.forms import COUNTED_SOC
+from pages.selectors.links import records_url, window_params
+from pages.selectors.records import records_linkable
 from scoring.models import HarmScore, Measure, TotalScore
 from scoring.selectors.totals import sum_item_sets
+from sectors.models import Area
 
 
 def demand_rows(*, user, level: int, start: date, end: date, by_measure: bool = False):
@@ -36,8 +40,16 @@ def demand_table(*, user, level: int, start: date, end: date) -> dict:
         area["harm"] += harm or 0.0
         area["count"] += count or 0
     rows = sorted(areas.values(), key=lambda a: (-a["harm"], a["name"]))
+    # Each cell links to the records and nominal-months behind it (the active measures, as the cell counts).
+    ids = dict(Area.objects.filter(level=level, code__in=list(areas)).values_list("code", "id"))
+    linkable = records_linkable(user, level)
+    window = window_params(months=len(months), end=end)
     for row in rows:
-        row["cells"] = [row["cells"].get(m, (0.0, 0)) for m in months]
+        link = row["code"] in ids and (linkable is None or ids[row["code"]] in linkable)
+        row["cells"] = [(*row["cells"].get(m, (0.0, 0)),
+                         records_url(ids[row["code"]], window, counted_by=COUNTED_SOC, month=m) if link else "")
+                        for m in months]
+        row["link"] = records_url(ids[row["code"]], window, counted_by=COUNTED_SOC) if link else ""
     month_totals = [(sum(r["cells"][i][0] for r in rows), sum(r["cells"][i][1] for r in rows))
                     for i in range(len(months))]
     return {"months": months, "rows": rows, "month_totals": month_totals,

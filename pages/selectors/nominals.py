@@ -2,14 +2,14 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from core.audit import audit_record
 from core.models import AuditEvent
-from core.months import add_months
+from core.months import add_months, months_between
 from nominals.models import (
     DiversionReferral,
     Group,
@@ -23,9 +23,15 @@ from nominals.permissions import (
     can_research,
     nominals_visible,
 )
-from pages.selectors.records import with_weight
+from pages.forms import COUNTED_ALL, COUNTED_SOC
+from pages.selectors.links import records_url, window_params
+from pages.selectors.records import area_nominal_months, area_records_totals, with_weight
+from records.permissions import can_view_records
 from records.models import Record, RecordKind
 from scoring.models import CssEdition
+from scoring.selectors.items import counted_records, linked_to_group, located_in
+from scoring.selectors.ranking import visible_measures
+from sectors.models import Area, Level
 
 OFFENDING_ROLES = [LinkRole.SUSPECT, LinkRole.OFFENDER, LinkRole.ASSOCIATE]
 BEFORE_AFTER_MONTHS = 6
@@ -37,8 +43,52 @@ def _with_weight(records):
     return with_weight(records, edition), edition
 
 
-def groups_list(*, user, group_type: str = ""):
-    """Every group with its current and former member counts (one query)."""
+def force_area() -> Area | None:
+    return Area.objects.filter(level=Level.FORCE).order_by("pk").first()
+
+
+def _group_counted(force: Area, start: date, end: date):
+    """The records counted in the force's SOC harm (active measures) in the window, with their ``harm``."""
+    return counted_records(area=force, start=start, end=end, measures=visible_measures(None),
+                           edition=CssEdition.objects.filter(is_active=True).first())
+
+
+def group_harms(*, force: Area | None, start: date, end: date) -> dict[int, tuple[int, float]]:
+    """group id -> (records, SOC harm) of the records linked to its members while members, in the window.
+
+    A group's harm: the records located in the force in start..end that count in the SOC harm of the
+    active measures and are linked (not as victim or witness) to someone who was a member of the group
+    on the record's date, each record once with its weight in the SOC harm. Two queries for every group.
+    """
+    if force is None:
+        return {}
+    counted = _group_counted(force, start, end)
+    on_date = (Q(nominal__memberships__started_on__lte=F("record__occurred_on"))
+               & (Q(nominal__memberships__ended_on__isnull=True)
+                  | Q(nominal__memberships__ended_on__gte=F("record__occurred_on"))))
+    pairs = (RecordNominal.objects.exclude(role__in=[LinkRole.VICTIM, LinkRole.WITNESS])
+             .filter(on_date, record_id__in=counted.values("pk"))
+             .values_list("record_id", "nominal__memberships__group_id").distinct())
+    pairs = list(pairs)
+    harm = dict(counted.filter(pk__in={record for record, _ in pairs}).values_list("pk", "harm"))
+    found: dict[int, list] = {}
+    for record, group in pairs:
+        acc = found.setdefault(group, [0, 0.0])
+        acc[0] += 1
+        acc[1] += float(harm.get(record) or 0.0)
+    return {group: (n, h) for group, (n, h) in found.items()}
+
+
+GROUP_SORTS = {"harm": "-harm", "records": "-records", "name": "name", "type": "group_type", "members": "-members"}
+
+
+def groups_list(*, user, group_type: str = "", start: date | None = None, end: date | None = None,
+                sort: str = "harm") -> list:
+    """Every group with its current and former member counts and its harm in the window, ranked by harm.
+
+    Each group carries ``harm``, ``records`` (group_harms), ``rank`` (by harm, ties by name) and
+    ``link``: the force's records list of the records behind its harm. Three queries.
+    """
     if not can_research(user):
         raise Http404("Not found")
     today = timezone.localdate()
@@ -47,7 +97,20 @@ def groups_list(*, user, group_type: str = ""):
                       | Q(memberships__ended_on__gte=today), distinct=True),
         former=Count("memberships", filter=Q(memberships__ended_on__lt=today), distinct=True),
     ).order_by("group_type", "name")
-    return groups.filter(group_type=group_type) if group_type else groups
+    groups = list(groups.filter(group_type=group_type) if group_type else groups)
+    force = force_area() if start else None
+    harms = group_harms(force=force, start=start, end=end) if force else {}
+    window = window_params(months=len(months_between(start, end)), end=end) if force else None
+    for group in groups:
+        group.records, group.harm = harms.get(group.pk, (0, 0.0))
+        group.link = records_url(force.pk, window, counted_by=COUNTED_SOC, group=group.pk) if force else ""
+    for rank, group in enumerate(sorted(groups, key=lambda g: (-g.harm, g.name, g.pk)), start=1):
+        group.rank = rank
+    field = GROUP_SORTS.get(sort, GROUP_SORTS["harm"])
+    key = field.lstrip("-")
+    if field.startswith("-"):
+        return sorted(groups, key=lambda g: (-getattr(g, key), g.rank))
+    return sorted(groups, key=lambda g: (getattr(g, key), g.rank))
 
 
 @dataclass
@@ -62,9 +125,37 @@ class GroupProfile:
     referrals: list
     edition: CssEdition | None
     hidden_members: int
+    window: dict | None = None  # the window's figures (group_window): records, harm, links
 
 
-def group_profile(*, user, group_id, request=None) -> GroupProfile:
+def group_window(*, group: Group, start: date, end: date) -> dict | None:
+    """The group's figures in start..end, each with the link to the records behind it.
+
+    ``counted`` and ``harm``: the records linked to members while members that count in the SOC harm
+    (as group_harms); ``linked``: every linked record located in the force, counted or not (its harm is
+    the same: the others weigh nothing in the SOC harm). ``footprint``: the counted ones by sector.
+    """
+    force = force_area()
+    if force is None:
+        return None
+    linked = linked_to_group(group.pk)
+    counted = _group_counted(force, start, end).filter(linked)
+    totals = counted.aggregate(n=Count("id"), total=Sum("harm"))
+    window = window_params(months=len(months_between(start, end)), end=end)
+    footprint = [
+        {**row, "harm": row["total"],
+         "link": records_url(row["sector_id"], window, counted_by=COUNTED_SOC, group=group.pk)}
+        for row in counted.filter(sector__isnull=False).values("sector_id", "sector__name")
+        .annotate(total=Sum("harm"), n=Count("id")).order_by("-total", "sector__name")
+    ]
+    every = Record.objects.filter(located_in(force), month__gte=start, month__lte=end).filter(linked).count()
+    return {"start": start, "end": end, "counted": totals["n"] or 0, "harm": float(totals["total"] or 0.0),
+            "linked": every, "footprint": footprint,
+            "link": records_url(force.pk, window, counted_by=COUNTED_SOC, group=group.pk),
+            "linked_link": records_url(force.pk, window, counted_by=COUNTED_ALL, group=group.pk)}
+
+
+def group_profile(*, user, group_id, request=None, start: date | None = None, end: date | None = None) -> GroupProfile:
     """A group's make-up, the crimes linked to members while they were members, and where they happen."""
     group = access_group(user, group_id)
     visible = nominals_visible(user)
@@ -82,15 +173,15 @@ def group_profile(*, user, group_id, request=None) -> GroupProfile:
     totals = crimes.aggregate(harm=Coalesce(Sum("weight"), 0.0), n=Count("id"))
     monthly = list(crimes.values("month").annotate(harm=Sum("weight"), n=Count("id")).order_by("month")
                    .values_list("month", "harm", "n"))
-    footprint = list(crimes.filter(sector__isnull=False).values("sector_id", "sector__name")
-                     .annotate(harm=Sum("weight"), n=Count("id")).order_by("-harm")[:10])
     top = list(crimes.select_related("offence_type", "sector").order_by("-weight", "-occurred_on")[:25])
+    window = group_window(group=group, start=start, end=end) if start else None
     referrals = list(DiversionReferral.objects.filter(nominal__memberships__group=group,
                                                       nominal__in=visible).select_related("nominal").distinct())
     audit_record(user=user, action=AuditEvent.Action.VIEW, object_type="group", object_id=group.pk, request=request)
     return GroupProfile(group=group, memberships=shown, crimes=top, harm_total=totals["harm"],
-                        crime_count=totals["n"], monthly=monthly, footprint=footprint, referrals=referrals,
-                        edition=edition, hidden_members=len(memberships) - len(shown))
+                        crime_count=totals["n"], monthly=monthly, footprint=window["footprint"] if window else [],
+                        referrals=referrals, edition=edition, hidden_members=len(memberships) - len(shown),
+                        window=window)
 
 
 @dataclass
@@ -104,9 +195,32 @@ class NominalProfile:
     associates: list[dict]
     referrals: list[dict]
     edition: CssEdition | None
+    window: dict | None = None  # the window's figures (nominal_window), for users who may read the records
 
 
-def nominal_profile(*, user, nominal_id, request=None) -> NominalProfile:
+def nominal_window(*, user, nominal, start: date, end: date) -> dict | None:
+    """The nominal's figures in start..end, each a link to the force's records list that adds up to it.
+
+    The records located in the force linked to the nominal other than as victim or witness (each with
+    its weight in the SOC harm of the active measures, 0 when none counts it), and the nominal's own
+    nominal-months counted at home. None for a user who may not read the force's records.
+    """
+    force = force_area()
+    if force is None or not can_view_records(user, force):
+        return None
+    filters = {"counted_by": COUNTED_ALL, "nominal": nominal.pk}
+    selection = dict(user=user, area=force, start=start, end=end, filters=filters)
+    records, harm = area_records_totals(**selection)
+    months = area_nominal_months(**selection)
+    window = window_params(months=len(months_between(start, end)), end=end)
+    months_harm = sum(m.harm for m in months)
+    return {"start": start, "end": end, "records": records, "records_harm": harm, "nominal_months": len(months),
+            "nominal_harm": months_harm, "count": records + len(months), "harm": harm + months_harm,
+            "link": records_url(force.pk, window, **filters)}
+
+
+def nominal_profile(*, user, nominal_id, request=None, start: date | None = None,
+                    end: date | None = None) -> NominalProfile:
     """A nominal's groups, linked records and harm over time, associates, and referrals with harm before/after."""
     nominal = access_nominal(user, nominal_id)
     links = RecordNominal.objects.filter(record_id=OuterRef("pk"), nominal=nominal, role__in=OFFENDING_ROLES)
@@ -127,6 +241,7 @@ def nominal_profile(*, user, nominal_id, request=None) -> NominalProfile:
         priority_periods=list(nominal.priority_periods.order_by("started_on")),
         records=records, harm_total=sum(h for _, h, _ in monthly), monthly=monthly,
         associates=associates, referrals=referrals, edition=edition,
+        window=nominal_window(user=user, nominal=nominal, start=start, end=end) if start else None,
     )
 
 

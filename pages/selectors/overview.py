@@ -2,6 +2,8 @@
 from django.conf import settings
 from django.utils.html import json_script
 
+from pages.forms import COUNTED_SOC
+from pages.selectors.links import records_url, window_params
 from pages.selectors.shapes import areas_with_data, choropleth
 from scoring import selectors as scoring_selectors
 from scoring.models import Measure, ScoringRun
@@ -19,13 +21,17 @@ def overview(*, user, level: int, end_month=None, months: int = 12, measure_code
                                         measure_codes=measure_codes)
     # Numbers are formatted here, not with template filters: on a force of a few hundred areas the
     # localised filters were most of the page's time.
+    # Each figure links to its records (shown only to users who may read the area's records: the template).
+    window = window_params(months=months, end=ranking.end, measure_codes=measure_codes)
     table = [
         {"row": row, "harm": f"{row.harm:,.1f}", "harm_sort": f"{row.harm:.4f}",
          "change": abs(row.rank_change), "z": f"{row.z:.1f}" if row.z is not None else "",
          "count_p": "" if row.count_p is None else (f"{row.count_p:.3f}" if row.count_p >= 0.001 else "<0.001"),
          "overlap": f"{row.overlap:,.0f}",
+         "link": records_url(row.area_id, window, counted_by=COUNTED_SOC),
          "cells": [(f"{row.contributions.get(m.code, 0.0):,.0f}", f"{row.contributions.get(m.code, 0.0):.4f}",
-                    row.counts.get(m.code, 0)) for m in ranking.measures]}
+                    row.counts.get(m.code, 0), records_url(row.area_id, window, counted_by=m.code))
+                   for m in ranking.measures]}
         for row in ranking.rows
     ]
     values = {

@@ -9,20 +9,36 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import (
+    Count,
+    Exists,
     FilteredRelation,
     FloatField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
+    Sum,
     Value,
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from ingestion.models import Upload
+from nominals.models import RecordNominal
+from pages.forms import COUNTED_ALL, COUNTED_SOC, NOMINAL_MONTHS
 from records.models import RECORD_AREA_FIELD, Record
-from records.permissions import can_view_records
-from scoring.models import CssEdition
+from records.permissions import can_view_records, record_sector_ids
+from scoring.models import CssEdition, Measure
 from scoring.selectors.drilldown import scores_version
+from scoring.selectors.items import (
+    COUNTED_LINK_ROLES,
+    NominalMonth,
+    counted_records,
+    linked_to_group,
+    located_in,
+    nominal_months,
+)
+from scoring.selectors.ranking import visible_measures
 from sectors.models import Area, Level
 
 
@@ -34,19 +50,119 @@ def in_area(area: Area) -> Q:
     return Q(**{RECORD_AREA_FIELD[area.level]: area})
 
 
-def area_records(*, user, area: Area, start: date, end: date, filters: dict | None = None) -> QuerySet[Record]:
-    """The records of an area in start..end (months), narrowed by kind, month and offence code."""
-    if not can_view_records(user, area):
-        raise Http404("No such area")
-    filters = filters or {}
-    qs = Record.objects.filter(in_area(area), month__gte=start, month__lte=end)
+def counting_measures(counted_by: str, measures: list[Measure]) -> list[Measure]:
+    """The measures whose items a list shows: the selection (``soc``, ``all``) or the one measure named."""
+    if counted_by in ("", COUNTED_SOC, COUNTED_ALL):
+        return measures
+    return [m for m in measures if m.code == counted_by] or list(Measure.objects.filter(code=counted_by))
+
+
+def _selection(measures: list[Measure] | None, edition: CssEdition | None):
+    if measures is None:
+        measures = visible_measures(None)
+    if edition is None:
+        edition = CssEdition.objects.filter(is_active=True).first()
+    return measures, edition
+
+
+def _narrowed(qs: QuerySet[Record], filters: dict) -> QuerySet[Record]:
     if filters.get("kind"):
         qs = qs.filter(kind=filters["kind"])
     if filters.get("month"):
         qs = qs.filter(month=filters["month"])
     if filters.get("offence"):
         qs = qs.filter(offence_type__code=filters["offence"])
+    if filters.get("flag"):
+        qs = qs.filter(**{filters["flag"]: True})
+    if filters.get("group"):
+        qs = qs.filter(linked_to_group(filters["group"]))
+    if filters.get("nominal"):
+        qs = qs.filter(Exists(RecordNominal.objects.filter(COUNTED_LINK_ROLES, record_id=OuterRef("pk"),
+                                                           nominal_id=filters["nominal"])))
     return qs
+
+
+def area_records(*, user, area: Area, start: date, end: date, filters: dict | None = None,
+                 measures: list[Measure] | None = None, edition: CssEdition | None = None) -> QuerySet[Record]:
+    """The records of an area in start..end (months) that the filters list, each annotated ``harm``.
+
+    ``counted_by`` ``soc`` (the default) lists the records counted in the SOC harm of ``measures``
+    (None: the active ones), a measure code those that measure counts, ``all`` every record located
+    there; ``harm`` is the record's weight under that selection (0 for a record it does not count),
+    so the list's harm adds up to the figure. Then narrowed by kind, month, offence, flag and group.
+    """
+    if not can_view_records(user, area):
+        raise Http404("No such area")
+    filters = filters or {}
+    measures, edition = _selection(measures, edition)
+    counted_by = filters.get("counted_by") or COUNTED_SOC
+    counted = counted_records(area=area, start=start, end=end,
+                              measures=counting_measures(counted_by, measures), edition=edition)
+    if counted_by == COUNTED_ALL:
+        harm = counted.filter(pk=OuterRef("pk")).values("harm")[:1]
+        qs = Record.objects.filter(located_in(area), month__gte=start, month__lte=end).annotate(
+            harm=Coalesce(Subquery(harm, output_field=FloatField()), Value(0.0), output_field=FloatField()))
+    else:
+        qs = counted
+    if filters.get("kind") == NOMINAL_MONTHS:
+        return qs.none()
+    return _narrowed(qs, filters)
+
+
+def area_records_totals(*, user, area: Area, start: date, end: date, filters: dict | None = None,
+                        measures: list[Measure] | None = None, edition: CssEdition | None = None) -> tuple[int, float]:
+    """(count, harm) of what area_records lists: two plain aggregates, without the per-record subquery."""
+    filters = filters or {}
+    measures, edition = _selection(measures, edition)
+    counted_by = filters.get("counted_by") or COUNTED_SOC
+    listed = area_records(user=user, area=area, start=start, end=end,
+                          filters={**filters, "counted_by": COUNTED_SOC if counted_by == COUNTED_ALL else counted_by},
+                          measures=measures, edition=edition)
+    found = listed.aggregate(n=Count("id"), total=Sum("harm"))
+    if counted_by == COUNTED_ALL:
+        everything = _narrowed(Record.objects.filter(located_in(area), month__gte=start, month__lte=end), filters)
+        found["n"] = 0 if filters.get("kind") == NOMINAL_MONTHS else everything.count()
+    return found["n"] or 0, float(found["total"] or 0.0)
+
+
+# Record-only filters: a nominal-month has no flag, offence or linked group.
+RECORD_ONLY_FILTERS = ("flag", "offence", "group")
+
+
+def area_nominal_months(*, user, area: Area, start: date, end: date, filters: dict | None = None,
+                        measures: list[Measure] | None = None) -> list[NominalMonth]:
+    """The nominal-months the nominals measures among the listed ones count (identities withheld as needed).
+
+    None are listed when a filter leaves them out (a record kind, a flag, an offence, a group).
+    """
+    if not can_view_records(user, area):
+        raise Http404("No such area")
+    filters = filters or {}
+    if any(filters.get(k) for k in RECORD_ONLY_FILTERS) or filters.get("kind") not in (None, "", NOMINAL_MONTHS):
+        return []
+    measures = visible_measures(None) if measures is None else measures
+    chosen = [m for m in counting_measures(filters.get("counted_by") or COUNTED_SOC, measures)
+              if m.source == Measure.Source.NOMINALS]
+    if not chosen:
+        return []
+    found = nominal_months(user=user, area=area, start=start, end=end, measures=chosen)
+    if filters.get("nominal"):  # the form has checked that the user may read this nominal
+        found = [m for m in found if m.nominal_id == filters["nominal"]]
+    if filters.get("month"):
+        found = [m for m in found if m.month == filters["month"]]
+    return sorted(found, key=lambda m: (-m.harm, m.month, m.ref))
+
+
+def records_linkable(user, level: int) -> set[int] | None:
+    """The areas of ``level`` whose figures may link to their records for this user; None: all of them."""
+    allowed = record_sector_ids(user)
+    if allowed is None:
+        return None
+    if level == Level.SECTOR:
+        return allowed
+    if level == Level.NEIGHBOURHOOD:
+        return set(Area.objects.filter(level=level, parent_id__in=allowed).values_list("id", flat=True))
+    return set()
 
 
 def with_weight(qs: QuerySet[Record], edition: CssEdition | None) -> QuerySet[Record]:
@@ -54,13 +170,14 @@ def with_weight(qs: QuerySet[Record], edition: CssEdition | None) -> QuerySet[Re
     if edition is None:
         return qs.annotate(weight=Value(0.0, output_field=FloatField()))
     return qs.annotate(
-        w=FilteredRelation("offence_type__weights", condition=Q(offence_type__weights__edition=edition)),
-        weight=Coalesce("w__weight", Value(0.0), output_field=FloatField()),
+        css_w=FilteredRelation("offence_type__weights", condition=Q(offence_type__weights__edition=edition)),
+        weight=Coalesce("css_w__weight", Value(0.0), output_field=FloatField()),
     )
 
 
 def records_page_rows(qs: QuerySet[Record], edition) -> QuerySet[Record]:
-    return with_weight(qs, edition).select_related("offence_type", "upload").order_by("-occurred_on", "-id")
+    """The list's rows, newest first; ``harm`` (the weight under the selection) comes from area_records."""
+    return qs.select_related("offence_type", "upload").order_by("-occurred_on", "-id")
 
 
 def filters_key(filters: dict | None) -> str:

@@ -6,10 +6,18 @@ from django.db.models import Count, Max, Q
 
 from core.charts import line_chart
 from core.months import add_months, months_between
+from pages.forms import COUNTED_ALL
+from pages.selectors.links import records_url, window_params
+from pages.selectors.records import records_linkable
 from pages.selectors.shapes import areas_with_data, choropleth
 from records.models import Record, RecordKind
 from scoring import selectors as scoring_selectors
 from sectors.models import Area, Level
+
+
+def series(label: str, kind: str, flag: str = "") -> tuple[str, Q, dict]:
+    """One series of a theme: its label, its record filter, and the same filter as records-list parameters."""
+    return label, Q(kind=kind, **({flag: True} if flag else {})), {"kind": kind, "flag": flag}
 
 
 @dataclass(frozen=True)
@@ -17,12 +25,12 @@ class Theme:
     slug: str
     title: str
     description: str
-    series: tuple[tuple[str, Q], ...]
+    series: tuple[tuple[str, Q, dict], ...]
 
     @property
     def where(self) -> Q:
         combined = Q(pk__in=[])
-        for _, q in self.series:
+        for _, q, _ in self.series:
             combined |= q
         return combined
 
@@ -30,19 +38,19 @@ class Theme:
 THEMES = {t.slug: t for t in [
     Theme("drug-deaths", "Drug-related deaths",
           "Deaths the Coroner records as drug-related, placed where the death occurred.",
-          (("Drug-related deaths", Q(kind=RecordKind.DRUG_DEATH)),)),
+          (series("Drug-related deaths", RecordKind.DRUG_DEATH),)),
     Theme("firearms", "Firearms: discharges and intelligence",
           "Force crimes flagged as a firearms discharge, and firearms intelligence reports.",
-          (("Discharges", Q(kind=RecordKind.CRIME, firearms_discharge=True)),
-           ("Intelligence reports", Q(kind=RecordKind.FIREARMS_INTEL)))),
+          (series("Discharges", RecordKind.CRIME, "firearms_discharge"),
+           series("Intelligence reports", RecordKind.FIREARMS_INTEL))),
     Theme("drug-supply", "Drug supply and cannabis farms",
           "Force crimes flagged as drug supply or as a cannabis farm.",
-          (("Drug supply offences", Q(kind=RecordKind.CRIME, drug_supply=True)),
-           ("Cannabis farms", Q(kind=RecordKind.CRIME, cannabis_farm=True)))),
+          (series("Drug supply offences", RecordKind.CRIME, "drug_supply"),
+           series("Cannabis farms", RecordKind.CRIME, "cannabis_farm"))),
     Theme("partners", "Crimestoppers and Trading Standards",
           "Intelligence reports from Crimestoppers and records from Trading Standards.",
-          (("Crimestoppers reports", Q(kind=RecordKind.CRIMESTOPPERS)),
-           ("Trading Standards records", Q(kind=RecordKind.TRADING_STANDARDS)))),
+          (series("Crimestoppers reports", RecordKind.CRIMESTOPPERS),
+           series("Trading Standards records", RecordKind.TRADING_STANDARDS))),
 ]}
 
 
@@ -55,7 +63,7 @@ def theme_window(*, theme: Theme | None, end_month: date | None, months: int) ->
 
 
 def _counts(theme: Theme) -> dict:
-    return {f"s{i}": Count("id", filter=q) for i, (_, q) in enumerate(theme.series)}
+    return {f"s{i}": Count("id", filter=q) for i, (_, q, _) in enumerate(theme.series)}
 
 
 def themes_index(*, user, start: date, end: date) -> list[dict]:
@@ -72,18 +80,24 @@ def theme_view(*, user, theme: Theme, start: date, end: date) -> dict:
     by_sector = {row["sector_id"]: row for row in records.values("sector_id").annotate(**_counts(theme)).order_by()}
     by_month = {row["month"]: row for row in records.values("month").annotate(**_counts(theme)).order_by()}
     sectors = list(Area.objects.filter(level=Level.SECTOR).values("id", "code", "name"))
+    # A cell links to its records: every record located in the sector matching the series' filter.
+    linkable = records_linkable(user, Level.SECTOR)
+    window = window_params(months=len(months_between(start, end)), end=end)
     table = []
     for s in sectors:
         counts = [by_sector.get(s["id"], {}).get(k, 0) for k in keys]
-        table.append({"area": s, "counts": counts, "total": sum(counts)})
+        links = [records_url(s["id"], window, counted_by=COUNTED_ALL, **params)
+                 if n and (linkable is None or s["id"] in linkable) else ""
+                 for n, (_, _, params) in zip(counts, theme.series)]
+        table.append({"area": s, "counts": counts, "cells": list(zip(counts, links)), "total": sum(counts)})
     table.sort(key=lambda r: (-r["total"], r["area"]["name"]))
     unlocated = [by_sector.get(None, {}).get(k, 0) for k in keys]
     months = months_between(start, end)
     chart = line_chart(months=months, series=[
-        (label, [by_month.get(m, {}).get(k, 0) for m in months]) for (label, _), k in zip(theme.series, keys)])
+        (label, [by_month.get(m, {}).get(k, 0) for m in months]) for (label, _, _), k in zip(theme.series, keys)])
     values = {r["area"]["id"]: {"value": r["total"]} for r in table}
     features, legend, _ = choropleth(level=Level.SECTOR, values=values, value_key="value",
                                      with_data=areas_with_data(level=Level.SECTOR, start=start, end=end))
-    return {"theme": theme, "labels": [label for label, _ in theme.series], "table": table,
+    return {"theme": theme, "labels": [label for label, _, _ in theme.series], "table": table,
             "unlocated": unlocated if any(unlocated) else None, "chart": chart, "features": features,
             "legend": legend, "total": sum(r["total"] for r in table) + sum(unlocated)}

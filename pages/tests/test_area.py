@@ -23,13 +23,17 @@ def test_it_shows_an_area_with_its_records(world, analyst, login, django_assert_
     # with records in this sector take one query each. Each of the two audit events costs three
     # (the audit chain's lock, its head, the insert). The map layer: the counted records on a grid,
     # the same as points, and nominal_months' four; the overview's areas with data: one.
+    # The records list's total is one aggregate; its nominal-months four queries (scoring.selectors.items).
     with django_assert_max_num_queries(57 if connection.features.supports_slicing_ordering_in_compound else 58):
         response = client.get(_url(world))
     assert response.status_code == 200
     html = response.content.decode()
     assert "<h1>Sector 2" in html and "<title>Sector 2" in html
     assert response.context["row"].rank == 1
-    assert response.context["records"].paginator.count == 25  # crimes, crimestoppers in 2024
+    # By default the records counted in the SOC harm: the 2024 crimes (its Crimestoppers reports count in no measure).
+    assert response.context["records"].paginator.count == 23
+    assert response.context["listed"]["count"] == response.context["row"].count
+    assert response.context["listed"]["harm"] == pytest.approx(response.context["row"].harm)
     assert len(response.context["layer"]["points"]) == 23  # the counted records, all located
     assert response.context["top"][0].harm > 0
     assert "<svg" in html and "Test OCG" in html and "Nominal 0" in html
@@ -40,7 +44,7 @@ def test_it_shows_an_area_with_its_records(world, analyst, login, django_assert_
         again = client.get(_url(world))
     assert [i.id for i in again.context["top"]] == [i.id for i in response.context["top"]]
     assert again.context["layer"] == response.context["layer"]
-    assert again.context["records"].paginator.count == 25
+    assert again.context["records"].paginator.count == 23
     assert [r.pk for r in again.context["records"]] == [r.pk for r in response.context["records"]]
     assert AuditEvent.objects.filter(action="view", object_type="area_records", username="analyst").count() == 2
     assert AuditEvent.objects.filter(action="view", object_type="area_contributing_records").count() == 2
@@ -61,7 +65,7 @@ def test_it_shows_records_to_an_officer_granted_the_sector(world, officer, admin
     area_records_grant(user=officer, area=world.sectors["S2"], granted_by=administrator)
     client = login(officer)
     response = client.get(_url(world))
-    assert response.context["records"].paginator.count == 25
+    assert response.context["records"].paginator.count == 23
     assert response.context["groups"] is None  # groups and nominals: analysts only
     assert client.get(_url(world, "S1")).context["records"] is None
     assert client.get(_url(world, suffix="records.csv")).status_code == 200
@@ -73,7 +77,7 @@ def test_it_answers_404_for_a_missing_area(world, analyst, login):
 
 def test_it_filters_and_pages_records(world, analyst, login):
     client = login(analyst)
-    response = client.get(_url(world) + "?kind=crimestoppers")
+    response = client.get(_url(world) + "?counted_by=all&kind=crimestoppers")
     assert response.context["records"].paginator.count == 2
     response = client.get(_url(world) + "?offence=92A&month=2024-03")
     assert {r.month.isoformat() for r in response.context["records"]} == {"2024-03-01"}
@@ -85,8 +89,8 @@ def test_it_filters_and_pages_records(world, analyst, login):
 
 def test_the_cached_records_table_follows_the_filters(world, analyst, login):
     client = login(analyst)
-    everything = client.get(_url(world))
-    filtered = client.get(_url(world) + "?kind=crimestoppers")
+    everything = client.get(_url(world) + "?counted_by=all")
+    filtered = client.get(_url(world) + "?counted_by=all&kind=crimestoppers")
     shown = [r.external_ref for r in filtered.context["records"]]
     hidden = [r.external_ref for r in everything.context["records"] if r.external_ref not in shown]
     assert len(shown) == 2 and hidden
@@ -102,6 +106,7 @@ def test_it_exports_records_as_csv(world, analyst, login, django_assert_max_num_
     assert len(rows) == 23
     assert {r["sector"] for r in rows} == {"S2"}
     assert float(rows[0]["css_weight"]) == pytest.approx(512.96)
+    assert float(rows[0]["harm"]) == pytest.approx(512.96)
     event = AuditEvent.objects.get(action="export")
     assert (event.object_type, event.object_id, event.detail["format"]) == ("area_records", str(world.sectors["S2"].pk), "csv")
 
@@ -112,7 +117,7 @@ def test_it_exports_records_as_geojson(world, analyst, login, django_assert_max_
         response = client.get(_url(world, suffix="records.geojson"))
         data = json.loads(b"".join(response.streaming_content))
     assert response["Content-Type"] == "application/geo+json"
-    assert len(data["features"]) == 25
+    assert len(data["features"]) == 23  # counted in the SOC harm, as the list
     assert data["features"][0]["geometry"]["type"] == "Point"
     assert AuditEvent.objects.filter(action="export", detail__format="geojson").count() == 1
 
@@ -125,7 +130,8 @@ def test_it_shows_the_harm_of_an_area_of_every_level(world, analyst, login):
         row = next(r for r in expected.rows if r.area_id == area.pk)
         assert row.harm > 0, area
         assert response.context["row"].harm == row.harm, area
-        assert f'SOC harm <span class="figure">{row.harm:,.0f}</span>' in response.content.decode(), area
+        headline = f'title="The {row.count} items behind this figure">{row.harm:,.0f}</a>'
+        assert headline in response.content.decode(), area
         assert "No scores yet" not in response.content.decode(), area
     force = ranking(user=analyst, level=Level.FORCE).rows[0].harm
     commands = ranking(user=analyst, level=Level.COMMAND).rows

@@ -37,7 +37,8 @@ def weights():
 
 def _headline_harm(client, area) -> str:
     page = client.get(f"/sectors/{area.pk}/", {"end": "2023-01", "months": 3}).content.decode()
-    return re.search(r'SOC harm <span class="figure">([^<]*)</span>', page).group(1)
+    # The headline is a link to its records (or plain text where they may not be read).
+    return re.search(r'SOC harm <span class="figure">(?:<a [^>]*>)?([^<]*)<', page).group(1)
 
 
 def _send(client) -> Upload:

@@ -16,7 +16,7 @@ from pages.selectors.overview import (
     ranking_export_rows,
 )
 from pages.selectors.provenance import provenance
-from pages.selectors.records import area_records, with_weight
+from pages.selectors.records import area_nominal_months, area_records, records_linkable, with_weight
 from pages.selectors.themes import THEMES, theme_view, theme_window, themes_index
 from records.permissions import can_view_records
 from scoring.models import CssEdition
@@ -41,8 +41,9 @@ def _area_records(request, area_id, **_) -> None:
         raise Http404("No such area")
 
 
-def _ranking_form(request) -> RankingForm:
-    return RankingForm(request.GET or None, measures=measures_available(user=request.user))
+def _ranking_form(request, measures=None) -> RankingForm:
+    measures = measures_available(user=request.user) if measures is None else measures
+    return RankingForm(request.GET or None, measures=measures)
 
 
 @get_only(_rankings)
@@ -51,8 +52,11 @@ def overview(request):
     form = _ranking_form(request)
     data = overview_cached(user=request.user, **form.ranking_kwargs())
     ranking = data["ranking"]
+    linkable = records_linkable(request.user, ranking.level)
     return render(request, "sectors/overview.html", {
-        **data, "form": form, "query": request.GET.urlencode(),
+        **data, "form": form, "query": request.GET.urlencode(), "all_records": linkable is None,
+        "linkable": linkable or set(),
+        "linkable_key": "all" if linkable is None else ",".join(map(str, sorted(linkable))),
         "provenance": provenance(user=request.user, start=ranking.start, end=ranking.end, edition=ranking.edition),
     })
 
@@ -71,18 +75,29 @@ def overview_export(request):
     return csv_response(f"ranking-{ranking.end or 'none'}.csv", header, rows)
 
 
+def _filters_form(request, measures) -> RecordFilterForm:
+    return RecordFilterForm(request.GET or None, measures=measures, user=request.user)
+
+
+def _filters_detail(filters: dict) -> dict:
+    return {key: str(value) for key, value in filters.items()}
+
+
 @get_only(_area)
 def area(request, area_id: int):
     area = access_area(request.user, area_id)
-    form = _ranking_form(request)
-    filters_form = RecordFilterForm(request.GET or None)
+    measures = measures_available(user=request.user)
+    form, filters_form = _ranking_form(request, measures), _filters_form(request, measures)
     kwargs = {k: v for k, v in form.ranking_kwargs().items() if k != "level"}
     context = area_page(user=request.user, area=area, ranking_kwargs=kwargs,
                         filters=filters_form.filters(), page=request.GET.get("page"))
     if context["records"] is not None:
+        listed = context["listed"]
         audit_record(user=request.user, action=AuditEvent.Action.VIEW, object_type="area_records",
                      object_id=area.pk, request=request,
                      detail={"params": dict(request.GET.lists()), "page": context["records"].number,
+                             "filters": _filters_detail(filters_form.filters()),
+                             "records": listed["records"], "nominal_months": listed["nominal_months"],
                              "groups_and_nominals": bool(context.get("groups"))})
     context.update(form=form, filters_form=filters_form, query=_without_page(request),
                    keep_window=_window_params(request), window_months=kwargs["months"],
@@ -97,16 +112,28 @@ def area_records_export(request, area_id: int, fmt: str):
     area = access_area(request.user, area_id)
     if not can_view_records(request.user, area):
         raise Http404("No such area")
-    window = area_window(**_ranking_form(request).window())
+    measures = measures_available(user=request.user)
+    form = _ranking_form(request, measures)
+    window = area_window(**form.window())
     if window is None:
         raise Http404("No scores yet")
-    qs = area_records(user=request.user, area=area, start=window[0], end=window[1],
-                      filters=RecordFilterForm(request.GET or None).filters())
-    qs = with_weight(qs, CssEdition.objects.filter(is_active=True).first())
+    filters = _filters_form(request, measures).filters()
+    selection = dict(user=request.user, area=area, start=window[0], end=window[1], filters=filters,
+                     measures=_selected(measures, form.ranking_kwargs()["measure_codes"]))
+    edition = CssEdition.objects.filter(is_active=True).first()
+    qs = with_weight(area_records(**selection, edition=edition), edition)
+    nominal_rows = area_nominal_months(**selection) if fmt == "csv" else []
     audit_record(user=request.user, action=AuditEvent.Action.EXPORT, object_type="area_records",
-                 object_id=area.pk, request=request, detail={"format": fmt, "params": dict(request.GET.lists())})
+                 object_id=area.pk, request=request,
+                 detail={"format": fmt, "params": dict(request.GET.lists()), "filters": _filters_detail(filters),
+                         "nominal_months": len(nominal_rows)})
     name = f"records-{area.code}-{window[0]:%Y-%m}-{window[1]:%Y-%m}.{fmt}"
-    return exports.records_csv(name, qs) if fmt == "csv" else exports.records_geojson(name, qs)
+    return exports.records_csv(name, qs, nominal_rows) if fmt == "csv" else exports.records_geojson(name, qs)
+
+
+def _selected(measures, codes):
+    """The measures a page counts: those named (unknown codes ignored), or the active ones (as the ranking)."""
+    return [m for m in measures if m.code in codes] if codes else [m for m in measures if m.is_active]
 
 
 def _without_page(request) -> str:
