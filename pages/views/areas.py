@@ -77,14 +77,15 @@ def area(request, area_id: int):
     form = _ranking_form(request)
     filters_form = RecordFilterForm(request.GET or None)
     kwargs = {k: v for k, v in form.ranking_kwargs().items() if k != "level"}
-    context = area_page(user=request.user, area=area, ranking_kwargs=kwargs,
-                        filters=filters_form.filters(), page=request.GET.get("page"))
+    context = area_page(user=request.user, area=area, ranking_kwargs=kwargs, filters=filters_form.filters(),
+                        page=request.GET.get("page"), chart_mode=request.GET.get("chart", "total"))
     if context["records"] is not None:
         audit_record(user=request.user, action=AuditEvent.Action.VIEW, object_type="area_records",
                      object_id=area.pk, request=request,
                      detail={"params": dict(request.GET.lists()), "page": context["records"].number,
                              "groups_and_nominals": bool(context.get("groups"))})
     context.update(form=form, filters_form=filters_form, query=_without_page(request),
+                   chart_query=_without(request, "page", "chart"),
                    keep_window=_window_params(request), window_months=kwargs["months"],
                    measure_codes=[m.code for m in context["ranking"].measures],
                    provenance=provenance(user=request.user, start=context["start"], end=context["end"],
@@ -110,8 +111,13 @@ def area_records_export(request, area_id: int, fmt: str):
 
 
 def _without_page(request) -> str:
+    return _without(request, "page")
+
+
+def _without(request, *names: str) -> str:
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in names:
+        query.pop(name, None)
     return query.urlencode()
 
 
