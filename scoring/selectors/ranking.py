@@ -203,7 +203,7 @@ def ranking(*, user, level: int = Level.SECTOR, end_month: date | None = None, m
             harm_by_type={t: side.get((area["id"], True), empty).harm for t, side in split.items()},
             previous_harm_by_type={t: side.get((area["id"], False), empty).harm for t, side in split.items()},
         ))
-    rows.sort(key=lambda r: r.rank)
+    rows.sort(key=lambda r: (r.rank, -r.harm, r.area_name, r.area_code))
     force_harm = now.get(force, empty).harm if level != Level.FORCE else sum(r.harm for r in rows)
     force_by_type = {t: side.get((force, True), empty).harm for t, side in split.items()}
     outside = force_harm - sum(r.harm for r in rows)
@@ -226,4 +226,4 @@ def _dominant_nominals(level: int, now: dict[int, Totals], start: date, end: dat
 
 def _ordered_with_rank(areas: list[dict]):
     ranks = _ranks({}, areas)
-    return sorted(((a, ranks[a["id"]]) for a in areas), key=lambda pair: pair[1])
+    return sorted(((a, ranks[a["id"]]) for a in areas), key=lambda pair: (pair[1], pair[0]["name"], pair[0]["code"]))

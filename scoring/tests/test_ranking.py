@@ -70,14 +70,34 @@ def test_it_ranks_by_the_measures_asked_for(scored, analyst):
     assert [(r.area_code, r.harm) for r in ranking.rows] == [("S1", 110.0), ("S3", 100.0), ("S2", 0.0)]
 
 
-def test_it_ranks_ties_by_name_then_code(db, edition, analyst):
+def test_it_lists_ties_by_name_then_code_sharing_one_rank(db, edition, analyst):
     command = f.AreaFactory(level=Level.COMMAND, code="C")
     for code, name in [("Z9", "Bravo"), ("A1", "Bravo"), ("M5", "Alpha"), ("Q0", "Charlie")]:
         f.AreaFactory(level=Level.SECTOR, code=code, name=name, parent=command)
     scores_recompute()
     rows = selectors.ranking(user=analyst, months=3).rows
-    assert [(r.area_code, r.rank) for r in rows] == [("M5", 1), ("A1", 2), ("Z9", 3), ("Q0", 4)]
-    assert all(r.harm == 0 and r.z is None for r in rows)
+    assert [(r.area_code, r.rank) for r in rows] == [("M5", 1), ("A1", 1), ("Z9", 1), ("Q0", 1)]
+    assert all(r.harm == 0 and r.z is None and r.rank_change == 0 for r in rows)
+
+
+def test_it_gives_areas_without_harm_one_shared_rank_below_the_others(scored, analyst):
+    extra = [f.AreaFactory(level=Level.SECTOR, parent=scored.c1, name=name) for name in ("Aaa", "Zzz")]
+    rows = selectors.ranking(user=analyst, end_month=MAR, months=3, measure_codes=["drug-supply"]).rows
+    harmed = [r for r in rows if r.harm > 0]
+    unharmed = [r for r in rows if r.harm == 0]
+    assert [r.rank for r in harmed] == list(range(1, len(harmed) + 1))
+    assert {r.rank for r in unharmed} == {len(harmed) + 1}
+    assert {r.area_id for r in unharmed} >= {a.pk for a in extra}
+    # Areas without harm in either window keep their (shared) rank: no change, whatever their names.
+    assert all(r.rank_change == 0 for r in unharmed if r.previous_harm == 0)
+
+
+def test_it_shares_a_rank_between_equal_harms_and_skips_the_places_they_take():
+    from scoring.selectors.ranking import _ranks
+
+    areas = [{"id": i, "name": name, "code": name} for i, name in enumerate("abcde")]
+    ranks = _ranks({0: 5.0, 1: 9.0, 2: 5.0, 3: 5.0 + 1e-9, 4: 1.0}, areas)
+    assert ranks == {1: 1, 0: 2, 2: 2, 3: 2, 4: 5}
 
 
 def test_it_includes_areas_without_harm_and_every_level(scored, analyst):
