@@ -67,6 +67,7 @@ class Ranking:
     force_harm: float = 0.0  # the force's distinct total in the window
     outside_harm: float = 0.0  # what the force counts outside every area of this level (located no finer)
     force_harm_by_type: dict[str, float] = field(default_factory=dict)  # harm type -> the force's distinct total
+    force_id: int | None = None
 
 
 def visible_measures(measure_codes: list[str] | None) -> list[Measure]:
@@ -209,7 +210,7 @@ def ranking(*, user, level: int = Level.SECTOR, end_month: date | None = None, m
     outside = force_harm - sum(r.harm for r in rows)
     return Ranking(level, start, end, previous_start, previous_end, edition, measures, rows, partial,
                    force_harm=force_harm, outside_harm=outside if abs(outside) > 1e-6 * (1 + force_harm) else 0.0,
-                   force_harm_by_type=force_by_type)
+                   force_harm_by_type=force_by_type, force_id=force)
 
 
 def _dominant_nominals(level: int, now: dict[int, Totals], start: date, end: date, measures) -> set[int]:
