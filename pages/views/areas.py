@@ -9,7 +9,8 @@ from pages import exports
 from pages.forms import RankingForm, RecordFilterForm, WindowForm
 from pages.http import get_only
 from pages.selectors.area import area_page, area_window
-from pages.selectors.demand import demand_rows, demand_table
+from pages.selectors.demand import BY_MEASURE_HEADER, demand_rows, demand_table
+from pages.selectors.demand import HEADER as DEMAND_HEADER
 from pages.selectors.overview import (
     measures_available,
     overview_cached,
@@ -208,7 +209,7 @@ def demand_export(request, fmt: str):
     if window is None:
         raise Http404("No scores yet")
     level = form.ranking_kwargs()["level"]
-    header = ["area_code", "area_name", "month", "harm", "count"]
+    header = DEMAND_HEADER
     rows = demand_rows(user=request.user, level=level, start=window[0], end=window[1])
     audit_record(user=request.user, action=AuditEvent.Action.EXPORT, object_type="demand", object_id=level,
                  request=request, detail={"format": fmt, "params": dict(request.GET.lists()),
@@ -219,5 +220,5 @@ def demand_export(request, fmt: str):
     by_measure = demand_rows(user=request.user, level=level, start=window[0], end=window[1], by_measure=True)
     return xlsx_response(name, [
         ("by area and month", header, iter(rows)),
-        ("by measure", header[:3] + ["measure"] + header[3:], by_measure.iterator()),
+        ("by measure", BY_MEASURE_HEADER, by_measure.iterator()),
     ])

@@ -86,6 +86,30 @@ def sum_item_sets_by(queryset: QuerySet, keys: tuple[str, ...], selections: dict
     return totals
 
 
+ITEM_CLASSES = {"crime": "crimes", "partner": "partner records", "nominal": "nominal-months"}
+
+
+def item_class(measures: list[Measure]):
+    """classify(set of measure ids, item type) -> "crime", "partner" or "nominal", for sum_item_sets_by.
+
+    A nominal item is a nominal-month. A record is a crime when the measures counting it count crimes
+    (source "crimes": force crimes, police.uk street crimes), a partner record when they count records
+    of a partner kind (source "records": drug-related deaths, Crimestoppers, Trading Standards,
+    firearms intelligence). A record has one kind, so every measure counting it agrees; only the
+    selected measures are looked at, and a set none of them counts is not counted at all ("").
+    """
+    source_of = {m.pk: m.source for m in measures}
+
+    def classify(key: str, item_type: str) -> str:
+        if item_type == TotalScore.ItemType.NOMINAL:
+            return "nominal"
+        sources = {source_of.get(int(i)) for i in key.split(",") if i}
+        if Measure.Source.CRIMES in sources:
+            return "crime"
+        return "partner" if Measure.Source.RECORDS in sources else ""
+    return classify
+
+
 def by_harm_type(measures: list[Measure]) -> dict[str, list[Measure]]:
     """The selected measures of each harm type (victim-based, police-generated), every type present."""
     return {t: [m for m in measures if m.harm_type == t] for t in Measure.HarmType.values}
