@@ -38,8 +38,10 @@ def area_summary(*, user, area: Area, end_month=None, months: int = 12, measure_
              "change": row.contributions.get(m.code, 0.0) - row.previous_contributions.get(m.code, 0.0)}
             for m in ranking.measures
         ]
+        for b in breakdown:
+            b["fall"] = max(0.0, -b["change"])  # shown after a minus sign, with thousands separators
     return {"ranking": ranking, "row": row, "of": len(ranking.rows), "breakdown": breakdown,
-            "by_type": harm_types(row, ranking)}
+            "by_type": harm_types(row, ranking), "harm_fall": max(0.0, -row.harm_change) if row else 0.0}
 
 
 def harm_types(row, ranking) -> list[dict]:
