@@ -54,6 +54,14 @@ ROW_FIELDS = {
                                                 "items counted by more than one measure"),
     "dominant": serializers.CharField(help_text="'record' or 'nominal' when one item carries at least half the "
                                                 "harm in the window, else empty"),
+    "previous_contributions": serializers.DictField(child=serializers.FloatField(),
+                                                    help_text="Each measure's harm in the previous window"),
+    "previous_counts": serializers.DictField(child=serializers.IntegerField()),
+    "harm_by_type": serializers.DictField(
+        child=serializers.FloatField(),
+        help_text="'victim' (victim-based) and 'police' (police-generated): the distinct harm of the selected "
+                  "measures of each type. An item counted by both types is in both: they need not add up to harm"),
+    "previous_harm_by_type": serializers.DictField(child=serializers.FloatField()),
 }
 
 
@@ -69,6 +77,7 @@ ROW_FIELDS = {
         "measures": serializers.ListField(child=serializers.CharField()),
         "partial_month": serializers.DateField(allow_null=True), "force_harm": serializers.FloatField(),
         "outside_harm": serializers.FloatField(),
+        "force_harm_by_type": serializers.DictField(child=serializers.FloatField()),
         "count": serializers.IntegerField(help_text="Rows in the whole ranking"),
         "next": serializers.URLField(allow_null=True), "previous": serializers.URLField(allow_null=True),
         "results": inline_serializer("RankingRow", fields=ROW_FIELDS, many=True),
@@ -93,6 +102,7 @@ def rankings(request):
         "edition": result.edition.code if result.edition else None,
         "measures": [m.code for m in result.measures], "partial_month": result.partial_month,
         "force_harm": result.force_harm, "outside_harm": result.outside_harm,
+        "force_harm_by_type": result.force_harm_by_type,
         **paginator.get_paginated_response([asdict(row) for row in rows]).data,
     })
 

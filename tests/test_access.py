@@ -39,6 +39,7 @@ AUDIENCE = {
     "themes/": (RANKINGS, {"GET"}),
     "themes/<slug:slug>/": (RANKINGS, {"GET"}),
     "themes/<slug:slug>/export.csv": (RANKINGS, {"GET"}),
+    "method/": (RANKINGS, {"GET"}),
     "demand/": ({"analyst"}, {"GET"}),
     "demand/export.csv": ({"analyst"}, {"GET"}),
     "demand/export.xlsx": ({"analyst"}, {"GET"}),

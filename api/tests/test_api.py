@@ -34,6 +34,9 @@ def test_it_ranks_sectors_for_an_officer(client, officer, ranked):
     assert body["results"][0]["harm"] == 1500.0
     assert body["results"][0]["contributions"]["drug-supply"] == 1500.0
     assert body["start"] == "2022-12-01" and body["end"] == "2023-02-01"
+    # Drug supply is police-generated: all of South's harm is on that side, none victim-based.
+    assert body["results"][0]["harm_by_type"] == {"victim": 0.0, "police": 1500.0}
+    assert body["force_harm_by_type"] == {"victim": 0.0, "police": 2000.0}
 
 
 def test_it_explains_a_bad_query(client, analyst, ranked):

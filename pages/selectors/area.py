@@ -17,6 +17,7 @@ from pages.selectors.shapes import _light
 from records.models import RecordKind
 from records.permissions import can_view_records
 from scoring import selectors as scoring_selectors
+from scoring.models import Measure
 from scoring.selectors.totals import heaviest_nominals
 from sectors.models import Area
 
@@ -35,10 +36,62 @@ def area_summary(*, user, area: Area, end_month=None, months: int = 12, measure_
     if row is not None:
         breakdown = [
             {"measure": m, "harm": row.contributions.get(m.code, 0.0), "count": row.counts.get(m.code, 0),
-             "share": (row.contributions.get(m.code, 0.0) / row.breakdown_total) if row.breakdown_total else 0.0}
+             "share": (row.contributions.get(m.code, 0.0) / row.breakdown_total) if row.breakdown_total else 0.0,
+             "previous_harm": row.previous_contributions.get(m.code, 0.0),
+             "previous_count": row.previous_counts.get(m.code, 0),
+             "change": row.contributions.get(m.code, 0.0) - row.previous_contributions.get(m.code, 0.0)}
             for m in ranking.measures
         ]
-    return {"ranking": ranking, "row": row, "of": len(ranking.rows), "breakdown": breakdown}
+        for b in breakdown:
+            b["fall"] = max(0.0, -b["change"])  # shown after a minus sign, with thousands separators
+    return {"ranking": ranking, "row": row, "of": len(ranking.rows), "breakdown": breakdown,
+            "by_type": harm_types(row, ranking), "harm_fall": max(0.0, -row.harm_change) if row else 0.0}
+
+
+def harm_types(row, ranking) -> list[dict]:
+    """Victim-based and police-generated harm of a ranking row (or of the force when ``row`` is None).
+
+    Each side is the distinct total of the selected measures of that type; an item counted by measures
+    of both types is on both sides, so the two need not add up to the SOC harm.
+    """
+    now = row.harm_by_type if row is not None else ranking.force_harm_by_type
+    before = row.previous_harm_by_type if row is not None else {}
+    return [{"type": value, "label": label, "harm": now.get(value, 0.0), "previous_harm": before.get(value, 0.0),
+             "measures": [m for m in ranking.measures if m.harm_type == value]}
+            for value, label in Measure.HarmType.choices]
+
+
+CHART_MODES = {"total": "SOC harm", "measures": "Each measure", "stacked": "Measures stacked"}
+CHART_TITLES = {
+    "total": ("SOC harm by month", ""),
+    "measures": ("Harm of each measure by month", "Measures with no harm in any month are left out."),
+    "stacked": ("Harm of the measures by month, stacked",
+                "Where measures overlap, the stack adds up to more than the SOC harm."),
+}
+
+
+def area_chart(*, user, area: Area, ranking, series, mode: str, version: str | None = None) -> dict | None:
+    """The area's chart: the SOC harm, each measure's line, or the measures stacked; window and comparison shaded.
+
+    Stacked measures add up to more than the SOC harm wherever measures overlap (the chart says so);
+    measures with no harm in any month are left out of the measure charts.
+    """
+    bands = [("window", ranking.start, ranking.end), ("comparison period", ranking.previous_start,
+                                                       ranking.previous_end)] if ranking.start else []
+    months = [m for m, _, _ in series]
+    if mode == "total" or not months:
+        return line_chart(months=months, series=[("SOC harm", [h for _, h, _ in series])], bands=bands)
+    codes = [m.code for m in ranking.measures]
+    key = f"sectors:measure-series:{area.pk}:{','.join(sorted(codes))}:{version}"
+    by_measure = cache.get(key)
+    if by_measure is None:
+        by_measure = [(m.name, [h for _, h, _ in cells]) for m, cells in scoring_selectors.area_measure_series(
+            user=user, area_id=area.pk, measure_codes=codes)]
+        cache.set(key, by_measure, settings.PAGE_CACHE_SECONDS)
+    shown = [(name, values) for name, values in by_measure if any(values)]
+    if not shown:
+        return line_chart(months=months, series=[("SOC harm", [h for _, h, _ in series])], bands=bands)
+    return line_chart(months=months, series=shown, stacked=mode == "stacked", bands=bands)
 
 
 def area_series(*, user, area: Area, measure_codes=None, version: str | None = None) -> list[tuple[date, float, int]]:
@@ -109,7 +162,7 @@ def next_month(month: date) -> date:
 
 
 def area_page(*, user, area: Area, ranking_kwargs: dict, filters: dict, page: str | int | None,
-              per_page: int = 50) -> dict:
+              per_page: int = 50, chart_mode: str = "total") -> dict:
     """Everything the area page shows. Raw records (page, layer, top records) only if the user may read them."""
     from pages.selectors.records import (
         area_nominal_months,
@@ -128,8 +181,11 @@ def area_page(*, user, area: Area, ranking_kwargs: dict, filters: dict, page: st
                "series": area_series(user=user, area=area, measure_codes=ranking_kwargs.get("measure_codes"),
                                    version=version),
                "records_allowed": can_view_records(user, area), "records": None}
-    series = context["series"]
-    context["chart"] = line_chart(months=[m for m, _, _ in series], series=[("SOC harm", [h for _, h, _ in series])])
+    context["chart_mode"] = chart_mode if chart_mode in CHART_MODES else "total"
+    context["chart_modes"] = CHART_MODES
+    context["chart_title"], context["chart_note"] = CHART_TITLES[context["chart_mode"]]
+    context["chart"] = area_chart(user=user, area=area, ranking=ranking, series=context["series"],
+                                  mode=context["chart_mode"], version=version)
     if start is None or end is None:
         return context
     # The rendered chart, groups and records table are cached under this key (with the page number

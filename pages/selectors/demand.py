@@ -8,14 +8,21 @@ from pages.forms import COUNTED_SOC
 from pages.selectors.links import records_url, window_params
 from pages.selectors.records import records_linkable
 from scoring.models import HarmScore, Measure, TotalScore
-from scoring.selectors.totals import sum_item_sets
+from scoring.selectors.totals import by_harm_type, item_class, sum_item_sets_by
 from sectors.models import Area
+
+HEADER = ["area_code", "area_name", "month", "harm", "crimes", "partner_records", "nominal_months",
+          "harm_victim_based", "harm_police_generated"]
+BY_MEASURE_HEADER = ["area_code", "area_name", "month", "measure", "harm", "count"]
 
 
 def demand_rows(*, user, level: int, start: date, end: date, by_measure: bool = False):
-    """(area code, area name, month[, measure], harm, count) over start..end, active measures only.
+    """Rows of HEADER over start..end, active measures only: one per area and month with harm.
 
-    By measure, the measures overlap (one crime can be in two); the totals count every item once.
+    Crimes, partner records and nominal-months are counted apart (scoring.selectors.totals.item_class),
+    never added into one count. Victim-based and police-generated harm are the distinct totals of the
+    active measures of each type: an item counted by both types is in both, so they need not add up to
+    ``harm``. By measure (BY_MEASURE_HEADER), the measures overlap (one crime can be in two).
     """
     if by_measure:
         fields = ["area__code", "area__name", "month", "measure__code"]
@@ -25,32 +32,64 @@ def demand_rows(*, user, level: int, start: date, end: date, by_measure: bool = 
             .annotate(harm=Sum("harm"), count=Sum("count"))
             .order_by(*fields)
         )
-    totals = sum_item_sets(TotalScore.objects.filter(area__level=level, month__gte=start, month__lte=end),
-                           ("area__code", "area__name", "month"), list(Measure.objects.filter(is_active=True)))
-    return [(*key, t.harm, t.count) for key, t in sorted(totals.items())]
+    measures = list(Measure.objects.filter(is_active=True))
+    keys = ("area__code", "area__name", "month")
+    split = sum_item_sets_by(TotalScore.objects.filter(area__level=level, month__gte=start, month__lte=end), keys,
+                             {"all": measures, **by_harm_type(measures)}, classify=item_class(measures))
+    cells: dict[tuple, dict] = {}
+    for name, totals in split.items():
+        for (*key, kind), t in totals.items():
+            cell = cells.setdefault(tuple(key), {"harm": 0.0, "crime": 0, "partner": 0, "nominal": 0,
+                                                 Measure.HarmType.VICTIM: 0.0, Measure.HarmType.POLICE: 0.0})
+            if name == "all":
+                cell["harm"] += t.harm
+                cell[kind] = cell.get(kind, 0) + t.count
+            else:
+                cell[name] += t.harm
+    return [(*key, c["harm"], c["crime"], c["partner"], c["nominal"], c[Measure.HarmType.VICTIM],
+             c[Measure.HarmType.POLICE]) for key, c in sorted(cells.items())]
+
+
+def _cell() -> dict:
+    return {"harm": 0.0, "crimes": 0, "partner": 0, "nominal": 0, "victim": 0.0, "police": 0.0}
+
+
+def _items(cell: dict) -> int:
+    """Every item of a cell: what the records list behind it holds (records and nominal-months)."""
+    return cell["crimes"] + cell["partner"] + cell["nominal"]
+
+
+def _add(into: dict, cell: dict) -> None:
+    for key in into:
+        into[key] += cell[key]
 
 
 def demand_table(*, user, level: int, start: date, end: date) -> dict:
-    """Areas by months: harm and counts, with totals per area and per month. One query."""
+    """Areas by months: harm and the three counts, with totals per area and per month. One query."""
     months = months_between(start, end)
     areas: dict[str, dict] = {}
-    for code, name, month, harm, count in demand_rows(user=user, level=level, start=start, end=end):
-        area = areas.setdefault(code, {"code": code, "name": name, "cells": {}, "harm": 0.0, "count": 0})
-        area["cells"][month] = (harm or 0.0, count or 0)
-        area["harm"] += harm or 0.0
-        area["count"] += count or 0
-    rows = sorted(areas.values(), key=lambda a: (-a["harm"], a["name"]))
+    for code, name, month, harm, crimes, partner, nominal, victim, police in demand_rows(
+            user=user, level=level, start=start, end=end):
+        area = areas.setdefault(code, {"code": code, "name": name, "cells": {}, "total": _cell()})
+        cell = {"harm": harm or 0.0, "crimes": crimes, "partner": partner, "nominal": nominal,
+                "victim": victim, "police": police}
+        area["cells"][month] = cell
+        _add(area["total"], cell)
+    rows = sorted(areas.values(), key=lambda a: (-a["total"]["harm"], a["name"]))
     # Each cell links to the records and nominal-months behind it (the active measures, as the cell counts).
     ids = dict(Area.objects.filter(level=level, code__in=list(areas)).values_list("code", "id"))
     linkable = records_linkable(user, level)
     window = window_params(months=len(months), end=end)
+    month_totals = [_cell() for _ in months]
+    total = _cell()
     for row in rows:
         link = row["code"] in ids and (linkable is None or ids[row["code"]] in linkable)
-        row["cells"] = [(*row["cells"].get(m, (0.0, 0)),
-                         records_url(ids[row["code"]], window, counted_by=COUNTED_SOC, month=m) if link else "")
-                        for m in months]
+        row["cells"] = [{**cell, "count": _items(cell),
+                         "link": records_url(ids[row["code"]], window, counted_by=COUNTED_SOC, month=m) if link else ""}
+                        for m in months for cell in [row["cells"].get(m) or _cell()]]
         row["link"] = records_url(ids[row["code"]], window, counted_by=COUNTED_SOC) if link else ""
-    month_totals = [(sum(r["cells"][i][0] for r in rows), sum(r["cells"][i][1] for r in rows))
-                    for i in range(len(months))]
-    return {"months": months, "rows": rows, "month_totals": month_totals,
-            "harm": sum(r["harm"] for r in rows), "count": sum(r["count"] for r in rows)}
+        row["harm"], row["count"] = row["total"]["harm"], _items(row["total"])
+        for i, cell in enumerate(row["cells"]):
+            _add(month_totals[i], cell)
+        _add(total, row["total"])
+    return {"months": months, "rows": rows, "month_totals": month_totals, "total": total, "harm": total["harm"]}

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from core.audit import audit_record
+from core.charts import fill_months
 from core.models import AuditEvent
 from core.months import add_months, months_between
 from nominals.models import (
@@ -171,8 +172,9 @@ def group_profile(*, user, group_id, request=None, start: date | None = None, en
     crimes, edition = _with_weight(Record.objects.filter(kind=RecordKind.CRIME)
                                    .filter(Exists(linked.filter(Exists(member_on_date)))))
     totals = crimes.aggregate(harm=Coalesce(Sum("weight"), 0.0), n=Count("id"))
-    monthly = list(crimes.values("month").annotate(harm=Sum("weight"), n=Count("id")).order_by("month")
-                   .values_list("month", "harm", "n"))
+    # Every month from the first to the last with a crime, zeros included: the chart's x axis is time.
+    monthly = fill_months(list(crimes.values("month").annotate(harm=Sum("weight"), n=Count("id"))
+                               .order_by("month").values_list("month", "harm", "n")))
     top = list(crimes.select_related("offence_type", "sector").order_by("-weight", "-occurred_on")[:25])
     window = group_window(group=group, start=start, end=end) if start else None
     referrals = list(DiversionReferral.objects.filter(nominal__memberships__group=group,
@@ -225,8 +227,8 @@ def nominal_profile(*, user, nominal_id, request=None, start: date | None = None
     nominal = access_nominal(user, nominal_id)
     links = RecordNominal.objects.filter(record_id=OuterRef("pk"), nominal=nominal, role__in=OFFENDING_ROLES)
     linked, edition = _with_weight(Record.objects.filter(Exists(links)))
-    monthly = list(linked.values("month").annotate(harm=Sum("weight"), n=Count("id")).order_by("month")
-                   .values_list("month", "harm", "n"))
+    monthly = fill_months(list(linked.values("month").annotate(harm=Sum("weight"), n=Count("id"))
+                               .order_by("month").values_list("month", "harm", "n")))
     records = list(linked.select_related("offence_type", "sector").order_by("-occurred_on")[:100])
     shared = RecordNominal.objects.filter(record__nominal_links__nominal=nominal).exclude(nominal=nominal)
     associates = list(shared.filter(nominal__in=nominals_visible(user))

@@ -2,13 +2,17 @@
 from django.conf import settings
 from django.utils.html import json_script
 
+from core.charts import fill_months, line_chart
 from pages.forms import COUNTED_SOC
 from pages.selectors.links import records_url, window_params
 from pages.selectors.shapes import areas_with_data, choropleth
 from scoring import selectors as scoring_selectors
 from scoring.models import Measure, ScoringRun
+from scoring.selectors.totals import monthly_totals
 from sectors.locator import _boundaries_version
 from sectors.models import Level
+
+DOMINANT_LABELS = {"record": "one record dominates", "nominal": "one nominal dominates"}
 
 
 def measures_available(*, user) -> list[Measure]:
@@ -29,6 +33,8 @@ def overview(*, user, level: int, end_month=None, months: int = 12, measure_code
          "count_p": "" if row.count_p is None else (f"{row.count_p:.3f}" if row.count_p >= 0.001 else "<0.001"),
          "overlap": f"{row.overlap:,.0f}",
          "link": records_url(row.area_id, window, counted_by=COUNTED_SOC),
+         "by_type": [(f"{row.harm_by_type.get(t, 0.0):,.1f}", f"{row.harm_by_type.get(t, 0.0):.4f}")
+                     for t in Measure.HarmType.values],
          "cells": [(f"{row.contributions.get(m.code, 0.0):,.0f}", f"{row.contributions.get(m.code, 0.0):.4f}",
                     row.counts.get(m.code, 0), records_url(row.area_id, window, counted_by=m.code))
                    for m in ranking.measures]}
@@ -41,13 +47,31 @@ def overview(*, user, level: int, end_month=None, months: int = 12, measure_code
     }
     with_data = areas_with_data(level=level, start=ranking.start, end=ranking.end) if ranking.end else None
     features, legend, unmapped = choropleth(level=level, values=values, value_key="harm", with_data=with_data)
+    trend = force_trend(user=user, ranking=ranking)
     return {"ranking": ranking, "table": table, "features": features, "legend": legend, "unmapped": unmapped,
             # Serialised once here and cached with the rest, not on every request.
             "features_script": json_script(features, "overview-features"),
             "level_label": Level(level).label, "window_months": months,
             "overlap": sum(row.overlap for row in ranking.rows),
             "disagree": sum(1 for row in ranking.rows if row.significant != row.count_significant),
-            "measure_codes": [m.code for m in ranking.measures]}
+            "measure_codes": [m.code for m in ranking.measures], "trend": trend,
+            "harm_types": Measure.HarmType.choices,
+            "dominated": sum(1 for row in ranking.rows if row.dominant)}
+
+
+def force_trend(*, user, ranking) -> dict | None:
+    """The force's SOC harm of the selected measures, month by month, with the window and comparison shaded.
+
+    One query (the ranking found the force): the months run from the first to the last the force has
+    harm in, every month between them drawn, zeros included.
+    """
+    if ranking.force_id is None or ranking.start is None:
+        return None
+    monthly = monthly_totals(area_id=ranking.force_id, measures=ranking.measures)
+    series = fill_months([(month, t.harm, t.count) for month, t in sorted(monthly.items())])
+    return line_chart(months=[m for m, _, _ in series], series=[("SOC harm", [h for _, h, _ in series])],
+                      bands=[("window", ranking.start, ranking.end),
+                             ("comparison period", ranking.previous_start, ranking.previous_end)])
 
 
 def scores_stamp() -> str:
@@ -80,7 +104,8 @@ def ranking_export_rows(ranking) -> tuple[list[str], list[list]]:
     """The overview table as CSV rows: the columns the page shows, and both tests and the overlap."""
     header = ["rank", "area_code", "area_name", "harm", "items", "previous_rank", "rank_change", "harm_change",
               "harm_z", "harm_change_significant", "previous_items", "count_p", "count_change_significant",
-              "overlap", "dominant_item"] + [f"harm_{m.code}" for m in ranking.measures]
+              "overlap", "dominant_item", "harm_victim_based", "harm_police_generated"] + [
+                  f"harm_{m.code}" for m in ranking.measures]
     rows = [
         [row.rank, row.area_code, row.area_name, round(row.harm, 2), row.count,
          row.previous_rank if row.previous_rank else "",
@@ -88,7 +113,8 @@ def ranking_export_rows(ranking) -> tuple[list[str], list[list]]:
          round(row.harm_change, 2) if row.harm_change is not None else "",
          "" if row.z is None else round(row.z, 3), "yes" if row.significant else "no", row.previous_count,
          "" if row.count_p is None else round(row.count_p, 4), "yes" if row.count_significant else "no",
-         round(row.overlap, 2), row.dominant]
+         round(row.overlap, 2), DOMINANT_LABELS.get(row.dominant, "")]
+        + [round(row.harm_by_type.get(t, 0.0), 2) for t in Measure.HarmType.values]
         + [round(row.contributions.get(m.code, 0.0), 2) for m in ranking.measures]
         for row in ranking.rows
     ]

@@ -8,12 +8,15 @@ from django.db.models import Max
 from ingestion.models import Upload
 from records.models import Record, RecordKind
 from scoring.models import ScoringRun
+from scoring.selectors import data_span
 
 
 def provenance(*, user, start: date | None, end: date | None, edition=None) -> dict:
     """Facts for the provenance footer of a page covering start..end (months).
 
     The existence checks scan records, so they are cached until the next upload or scoring run.
+    ``data_first`` and ``data_last`` are the months with scores (what a window can show; the month
+    pickers' bounds); ``beyond_data`` says the window starts before or ends after them.
     """
     latest_upload = Upload.objects.filter(status=Upload.Status.APPLIED).aggregate(m=Max("id"))["m"]
     latest_run = ScoringRun.objects.aggregate(m=Max("id"))["m"]
@@ -33,8 +36,12 @@ def provenance(*, user, start: date | None, end: date | None, edition=None) -> d
             ),
             "upload_count": Upload.objects.filter(status=Upload.Status.APPLIED).count(),
         }
+        facts["data_first"], facts["data_last"] = data_span()
         cache.set(key, facts, settings.PAGE_CACHE_SECONDS)
-    return {**facts, "edition": edition, "start": start, "end": end, "running": scoring_in_progress()}
+    first, last = facts["data_first"], facts["data_last"]
+    beyond = bool(start and end and first and (start < first or end > last))
+    return {**facts, "edition": edition, "start": start, "end": end, "running": scoring_in_progress(),
+            "beyond_data": beyond}
 
 
 def scoring_in_progress() -> ScoringRun | None:

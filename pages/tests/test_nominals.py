@@ -102,3 +102,18 @@ def test_it_audits_a_search_by_name(client, analyst, world):
     assert [n.ref for n in page.context["nominals"]] == ["N1"]
     event = AuditEvent.objects.get(object_type="nominal_search")
     assert (event.action, event.username, event.detail, event.ip) == ("view", "analyst", {"query": "Alice"}, "127.0.0.1")
+
+
+def test_it_draws_group_and_nominal_harm_over_every_month_zeros_included(client, analyst, world):
+    client.force_login(analyst)
+    page = client.get(f"/nominals/groups/{world['group'].pk}/")
+    # The group's crimes: C1 (March 2022, 500) and C4 (May 2022, 200); April had none.
+    assert page.context["p"].monthly == [(date(2022, 3, 1), 500.0, 1), (date(2022, 4, 1), 0.0, 0),
+                                         (date(2022, 5, 1), 200.0, 1)]
+    chart = page.context["chart"]
+    (x1, _), (x2, y2), (x3, _) = chart["lines"][0]["points"]
+    assert x2 - x1 == pytest.approx(x3 - x2) and y2 == chart["bottom"]
+    bob = client.get(f"/nominals/{world['bob'].pk}/").context
+    assert [m for m, _, _ in bob["p"].monthly] == [date(2022, m, 1) for m in range(3, 10)]
+    assert sum(h for _, h, _ in bob["p"].monthly) == bob["p"].harm_total == 700.0
+    assert len(bob["chart"]["rows"]) == 7

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from pages.views import areas as views
+from pages.views import method
 
 app_name = "sectors"
 urlpatterns = [
@@ -15,6 +16,7 @@ urlpatterns += [
     path("themes/", views.themes, name="themes"),
     path("themes/<slug:slug>/", views.theme, name="theme"),
     path("themes/<slug:slug>/export.csv", views.theme_export, name="theme-export"),
+    path("method/", method.method, name="method"),
     path("demand/", views.demand, name="demand"),
     path("demand/export.csv", views.demand_export, {"fmt": "csv"}, name="demand_csv"),
     path("demand/export.xlsx", views.demand_export, {"fmt": "xlsx"}, name="demand_xlsx"),

@@ -9,7 +9,8 @@ from pages import exports
 from pages.forms import RankingForm, RecordFilterForm, WindowForm
 from pages.http import get_only
 from pages.selectors.area import area_page, area_window
-from pages.selectors.demand import demand_rows, demand_table
+from pages.selectors.demand import BY_MEASURE_HEADER, demand_rows, demand_table
+from pages.selectors.demand import HEADER as DEMAND_HEADER
 from pages.selectors.overview import (
     measures_available,
     overview_cached,
@@ -89,8 +90,8 @@ def area(request, area_id: int):
     measures = measures_available(user=request.user)
     form, filters_form = _ranking_form(request, measures), _filters_form(request, measures)
     kwargs = {k: v for k, v in form.ranking_kwargs().items() if k != "level"}
-    context = area_page(user=request.user, area=area, ranking_kwargs=kwargs,
-                        filters=filters_form.filters(), page=request.GET.get("page"))
+    context = area_page(user=request.user, area=area, ranking_kwargs=kwargs, filters=filters_form.filters(),
+                        page=request.GET.get("page"), chart_mode=request.GET.get("chart", "total"))
     if context["records"] is not None:
         listed = context["listed"]
         audit_record(user=request.user, action=AuditEvent.Action.VIEW, object_type="area_records",
@@ -100,6 +101,7 @@ def area(request, area_id: int):
                              "records": listed["records"], "nominal_months": listed["nominal_months"],
                              "groups_and_nominals": bool(context.get("groups"))})
     context.update(form=form, filters_form=filters_form, query=_without_page(request),
+                   chart_query=_without(request, "page", "chart"),
                    keep_window=_window_params(request), window_months=kwargs["months"],
                    measure_codes=[m.code for m in context["ranking"].measures],
                    provenance=provenance(user=request.user, start=context["start"], end=context["end"],
@@ -137,8 +139,13 @@ def _selected(measures, codes):
 
 
 def _without_page(request) -> str:
+    return _without(request, "page")
+
+
+def _without(request, *names: str) -> str:
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in names:
+        query.pop(name, None)
     return query.urlencode()
 
 
@@ -229,7 +236,7 @@ def demand_export(request, fmt: str):
     if window is None:
         raise Http404("No scores yet")
     level = form.ranking_kwargs()["level"]
-    header = ["area_code", "area_name", "month", "harm", "count"]
+    header = DEMAND_HEADER
     rows = demand_rows(user=request.user, level=level, start=window[0], end=window[1])
     audit_record(user=request.user, action=AuditEvent.Action.EXPORT, object_type="demand", object_id=level,
                  request=request, detail={"format": fmt, "params": dict(request.GET.lists()),
@@ -240,5 +247,5 @@ def demand_export(request, fmt: str):
     by_measure = demand_rows(user=request.user, level=level, start=window[0], end=window[1], by_measure=True)
     return xlsx_response(name, [
         ("by area and month", header, iter(rows)),
-        ("by measure", header[:3] + ["measure"] + header[3:], by_measure.iterator()),
+        ("by measure", BY_MEASURE_HEADER, by_measure.iterator()),
     ])

@@ -83,6 +83,23 @@ def area_series(*, user, area_id: int, measure_codes: list[str] | None = None) -
             for month in months_between(span["first"], span["last"])]
 
 
+def area_measure_series(*, user, area_id: int, measure_codes: list[str] | None = None) -> list[tuple[Measure, list]]:
+    """(measure, [(month, harm, count), ...]) for each selected measure, on the months of area_series. One query.
+
+    The measures overlap, so at a month their harms add up to at least the SOC harm (more where an item
+    is counted by two).
+    """
+    area = access_area(user, area_id)
+    measures = visible_measures(measure_codes)
+    span = HarmScore.objects.aggregate(first=Min("month"), last=Max("month"))
+    if span["first"] is None:
+        return []
+    cells = {(m, month): (harm, count) for m, month, harm, count in HarmScore.objects.filter(
+        area=area, measure__in=measures).values_list("measure_id", "month", "harm", "count")}
+    months = months_between(span["first"], span["last"])
+    return [(m, [(month, *cells.get((m.pk, month), (0.0, 0))) for month in months]) for m in measures]
+
+
 def _linked_to(group_type: str):
     membership_on_date = Membership.objects.filter(
         nominal_id=OuterRef("nominal_id"), group__group_type=group_type,

@@ -10,7 +10,7 @@ from core.months import add_months, months_between
 from scoring import formulas
 from scoring.models import CssEdition, HarmScore, Measure, TotalScore
 from scoring.permissions import can_see_rankings
-from scoring.selectors.totals import Totals, heaviest_nominals, sum_item_sets
+from scoring.selectors.totals import Totals, by_harm_type, heaviest_nominals, sum_item_sets_by
 from sectors.models import Area, Level
 
 WINDOWS = (3, 6, 12)
@@ -37,6 +37,12 @@ class RankingRow:
     count_significant: bool = False  # count_p < 0.05
     overlap: float = 0.0  # how much more the measures' breakdown adds up to than the distinct total
     dominant: str = ""  # "record" or "nominal": one item carries at least half the harm in the window
+    previous_contributions: dict[str, float] = field(default_factory=dict)  # measure code -> harm before
+    previous_counts: dict[str, int] = field(default_factory=dict)
+    # Distinct totals of the selected measures of each harm type ("victim", "police"): an item counted by
+    # measures of both types is on both sides, so the two need not add up to ``harm``.
+    harm_by_type: dict[str, float] = field(default_factory=dict)
+    previous_harm_by_type: dict[str, float] = field(default_factory=dict)
 
     @property
     def dominant_record(self) -> bool:
@@ -60,6 +66,8 @@ class Ranking:
     partial_month: date | None = None  # a month with data that is not over yet, left out of the default window
     force_harm: float = 0.0  # the force's distinct total in the window
     outside_harm: float = 0.0  # what the force counts outside every area of this level (located no finer)
+    force_harm_by_type: dict[str, float] = field(default_factory=dict)  # harm type -> the force's distinct total
+    force_id: int | None = None
 
 
 def visible_measures(measure_codes: list[str] | None) -> list[Measure]:
@@ -91,10 +99,28 @@ def default_window_end() -> tuple[date | None, date | None]:
     return (end if first <= end else None), current
 
 
+def data_span() -> tuple[date | None, date | None]:
+    """The first and last months with stored scores: the months a window can show anything for."""
+    span = HarmScore.objects.aggregate(first=Min("month"), last=Max("month"))
+    return span["first"], span["last"]
+
+
 def _ranks(totals: dict[int, float], areas: list[dict]) -> dict[int, int]:
-    # Ties: harm descending, then name, then code, so the order never depends on the database.
+    """Competition ranks ("1, 2, 2, 4"): areas with the same harm share the best of their places.
+
+    The order (harm descending, then name, then code) never depends on the
+    database; only the rank is shared, so twenty areas without harm all rank
+    equal instead of changing places alphabetically. Harm is compared to
+    1e-6 so that the same items added in another order still tie.
+    """
     ordered = sorted(areas, key=lambda a: (-totals.get(a["id"], 0.0), a["name"], a["code"]))
-    return {a["id"]: position for position, a in enumerate(ordered, start=1)}
+    ranks, rank, last = {}, 0, None
+    for position, a in enumerate(ordered, start=1):
+        harm = round(totals.get(a["id"], 0.0), 6)
+        if harm != last:
+            rank, last = position, harm
+        ranks[a["id"]] = rank
+    return ranks
 
 
 def ranking(*, user, level: int = Level.SECTOR, end_month: date | None = None, months: int = 12,
@@ -129,17 +155,20 @@ def ranking(*, user, level: int = Level.SECTOR, end_month: date | None = None, m
     previous_start = add_months(previous_end, -(months - 1))
     code_of = {m.id: m.code for m in measures}
     current = Case(When(month__gte=start, then=Value(True)), default=Value(False), output_field=BooleanField())
-    breakdown: dict[int, dict] = {}
+    breakdown: dict[tuple[int, bool], dict] = {}
     for cell in (HarmScore.objects.filter(area__level=level, measure_id__in=list(code_of),
-                                          month__gte=start, month__lte=end)
-                 .values("area_id", "measure_id").annotate(count=Sum("count"), harm=Sum("harm")).order_by()):
-        by = breakdown.setdefault(cell["area_id"], {"harm": {}, "count": {}})
+                                          month__gte=previous_start, month__lte=end)
+                 .annotate(current=current)
+                 .values("area_id", "measure_id", "current").annotate(count=Sum("count"), harm=Sum("harm"))
+                 .order_by()):
+        by = breakdown.setdefault((cell["area_id"], cell["current"]), {"harm": {}, "count": {}})
         by["harm"][code_of[cell["measure_id"]]] = cell["harm"] or 0.0
         by["count"][code_of[cell["measure_id"]]] = cell["count"] or 0
     force = Area.objects.filter(level=Level.FORCE).order_by("pk").values_list("pk", flat=True).first()
     in_window = TotalScore.objects.filter(month__gte=previous_start, month__lte=end).annotate(current=current)
-    totals = sum_item_sets(in_window.filter(Q(area__level=level) | Q(area_id=force)), ("area_id", "current"),
-                           measures)
+    split = sum_item_sets_by(in_window.filter(Q(area__level=level) | Q(area_id=force)), ("area_id", "current"),
+                             {"all": measures, **by_harm_type(measures)})
+    totals = split.pop("all")
     now = {area_id: t for (area_id, is_now), t in totals.items() if is_now}
     before = {area_id: t for (area_id, is_now), t in totals.items() if not is_now}
 
@@ -150,7 +179,8 @@ def ranking(*, user, level: int = Level.SECTOR, end_month: date | None = None, m
     rows = []
     for area in areas:
         cur, prev = now.get(area["id"], empty), before.get(area["id"], empty)
-        by = breakdown.get(area["id"], no_breakdown)
+        by = breakdown.get((area["id"], True), no_breakdown)
+        by_before = breakdown.get((area["id"], False), no_breakdown)
         z = formulas.harm_z(cur.harm, prev.harm, cur.harm_sq, prev.harm_sq)
         count_p = formulas.poisson_e_test(cur.count, prev.count) if cur.count or prev.count else None
         contributions = {m.code: by["harm"].get(m.code, 0.0) for m in measures}
@@ -169,12 +199,18 @@ def ranking(*, user, level: int = Level.SECTOR, end_month: date | None = None, m
             count=cur.count, previous_count=prev.count, count_p=count_p,
             count_significant=count_p is not None and count_p < formulas.SIGNIFICANT_P,
             overlap=max(0.0, sum(contributions.values()) - cur.harm), dominant=dominant,
+            previous_contributions={m.code: by_before["harm"].get(m.code, 0.0) for m in measures},
+            previous_counts={m.code: by_before["count"].get(m.code, 0) for m in measures},
+            harm_by_type={t: side.get((area["id"], True), empty).harm for t, side in split.items()},
+            previous_harm_by_type={t: side.get((area["id"], False), empty).harm for t, side in split.items()},
         ))
-    rows.sort(key=lambda r: r.rank)
+    rows.sort(key=lambda r: (r.rank, -r.harm, r.area_name, r.area_code))
     force_harm = now.get(force, empty).harm if level != Level.FORCE else sum(r.harm for r in rows)
+    force_by_type = {t: side.get((force, True), empty).harm for t, side in split.items()}
     outside = force_harm - sum(r.harm for r in rows)
     return Ranking(level, start, end, previous_start, previous_end, edition, measures, rows, partial,
-                   force_harm=force_harm, outside_harm=outside if abs(outside) > 1e-6 * (1 + force_harm) else 0.0)
+                   force_harm=force_harm, outside_harm=outside if abs(outside) > 1e-6 * (1 + force_harm) else 0.0,
+                   force_harm_by_type=force_by_type, force_id=force)
 
 
 def _dominant_nominals(level: int, now: dict[int, Totals], start: date, end: date, measures) -> set[int]:
@@ -191,4 +227,4 @@ def _dominant_nominals(level: int, now: dict[int, Totals], start: date, end: dat
 
 def _ordered_with_rank(areas: list[dict]):
     ranks = _ranks({}, areas)
-    return sorted(((a, ranks[a["id"]]) for a in areas), key=lambda pair: pair[1])
+    return sorted(((a, ranks[a["id"]]) for a in areas), key=lambda pair: (pair[1], pair[0]["name"], pair[0]["code"]))

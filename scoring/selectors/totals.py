@@ -52,23 +52,67 @@ def sum_item_sets(queryset: QuerySet, keys: tuple[str, ...], measures: list[Meas
     One query: the stored rows summed by key and set of measures; each set is
     then weighed for the selection (scoring.formulas.item_set_total).
     """
-    weighing = _weighing(measures)
-    totals: dict[tuple, Totals] = {}
+    return sum_item_sets_by(queryset, keys, {"": measures})[""]
+
+
+def sum_item_sets_by(queryset: QuerySet, keys: tuple[str, ...], selections: dict[str, list[Measure]],
+                     classify=None) -> dict[str, dict[tuple, Totals]]:
+    """sum_item_sets for several selections of measures at once, still one query.
+
+    ``classify(measure ids of the set, item type)``, when given, adds one more
+    part to every key (e.g. crime, partner record or nominal-month), so one
+    selection's totals split by what the items are.
+    """
+    weighings = {name: _weighing(measures) for name, measures in selections.items()}
+    totals: dict[str, dict[tuple, Totals]] = {name: {} for name in selections}
     rows = (queryset.values(*keys, "measures", "item_type")
             .annotate(n=Sum("count"), n_css=Sum("css_count"), h=Sum("css_harm"), h2=Sum("css_harm_sq"),
                       top=Max("css_max"))
             .order_by())
     for row in rows:
-        weights = weighing(row["measures"])
-        if weights is None:
-            continue
-        items, harm, harm_sq, heaviest = formulas.item_set_total(
-            count=row["n"] or 0, css_count=row["n_css"] or 0, css_harm=row["h"] or 0.0, css_harm_sq=row["h2"] or 0.0,
-            css_max=row["top"] or 0.0, css_selected=weights[0], fixed_weights=weights[1])
-        if items:
-            totals.setdefault(tuple(row[k] for k in keys), Totals()).add(items, harm, harm_sq, heaviest,
-                                                                         row["item_type"])
+        key = tuple(row[k] for k in keys)
+        if classify is not None:
+            key += (classify(row["measures"], row["item_type"]),)
+        for name, weighing in weighings.items():
+            weights = weighing(row["measures"])
+            if weights is None:
+                continue
+            items, harm, harm_sq, heaviest = formulas.item_set_total(
+                count=row["n"] or 0, css_count=row["n_css"] or 0, css_harm=row["h"] or 0.0,
+                css_harm_sq=row["h2"] or 0.0, css_max=row["top"] or 0.0, css_selected=weights[0],
+                fixed_weights=weights[1])
+            if items:
+                totals[name].setdefault(key, Totals()).add(items, harm, harm_sq, heaviest, row["item_type"])
     return totals
+
+
+ITEM_CLASSES = {"crime": "crimes", "partner": "partner records", "nominal": "nominal-months"}
+
+
+def item_class(measures: list[Measure]):
+    """classify(set of measure ids, item type) -> "crime", "partner" or "nominal", for sum_item_sets_by.
+
+    A nominal item is a nominal-month. A record is a crime when the measures counting it count crimes
+    (source "crimes": force crimes, police.uk street crimes), a partner record when they count records
+    of a partner kind (source "records": drug-related deaths, Crimestoppers, Trading Standards,
+    firearms intelligence). A record has one kind, so every measure counting it agrees; only the
+    selected measures are looked at, and a set none of them counts is not counted at all ("").
+    """
+    source_of = {m.pk: m.source for m in measures}
+
+    def classify(key: str, item_type: str) -> str:
+        if item_type == TotalScore.ItemType.NOMINAL:
+            return "nominal"
+        sources = {source_of.get(int(i)) for i in key.split(",") if i}
+        if Measure.Source.CRIMES in sources:
+            return "crime"
+        return "partner" if Measure.Source.RECORDS in sources else ""
+    return classify
+
+
+def by_harm_type(measures: list[Measure]) -> dict[str, list[Measure]]:
+    """The selected measures of each harm type (victim-based, police-generated), every type present."""
+    return {t: [m for m in measures if m.harm_type == t] for t in Measure.HarmType.values}
 
 
 def area_totals(*, area_ids: list[int], start: date, end: date, measures: list[Measure]) -> dict[int, Totals]:

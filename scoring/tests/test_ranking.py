@@ -70,14 +70,34 @@ def test_it_ranks_by_the_measures_asked_for(scored, analyst):
     assert [(r.area_code, r.harm) for r in ranking.rows] == [("S1", 110.0), ("S3", 100.0), ("S2", 0.0)]
 
 
-def test_it_ranks_ties_by_name_then_code(db, edition, analyst):
+def test_it_lists_ties_by_name_then_code_sharing_one_rank(db, edition, analyst):
     command = f.AreaFactory(level=Level.COMMAND, code="C")
     for code, name in [("Z9", "Bravo"), ("A1", "Bravo"), ("M5", "Alpha"), ("Q0", "Charlie")]:
         f.AreaFactory(level=Level.SECTOR, code=code, name=name, parent=command)
     scores_recompute()
     rows = selectors.ranking(user=analyst, months=3).rows
-    assert [(r.area_code, r.rank) for r in rows] == [("M5", 1), ("A1", 2), ("Z9", 3), ("Q0", 4)]
-    assert all(r.harm == 0 and r.z is None for r in rows)
+    assert [(r.area_code, r.rank) for r in rows] == [("M5", 1), ("A1", 1), ("Z9", 1), ("Q0", 1)]
+    assert all(r.harm == 0 and r.z is None and r.rank_change == 0 for r in rows)
+
+
+def test_it_gives_areas_without_harm_one_shared_rank_below_the_others(scored, analyst):
+    extra = [f.AreaFactory(level=Level.SECTOR, parent=scored.c1, name=name) for name in ("Aaa", "Zzz")]
+    rows = selectors.ranking(user=analyst, end_month=MAR, months=3, measure_codes=["drug-supply"]).rows
+    harmed = [r for r in rows if r.harm > 0]
+    unharmed = [r for r in rows if r.harm == 0]
+    assert [r.rank for r in harmed] == list(range(1, len(harmed) + 1))
+    assert {r.rank for r in unharmed} == {len(harmed) + 1}
+    assert {r.area_id for r in unharmed} >= {a.pk for a in extra}
+    # Areas without harm in either window keep their (shared) rank: no change, whatever their names.
+    assert all(r.rank_change == 0 for r in unharmed if r.previous_harm == 0)
+
+
+def test_it_shares_a_rank_between_equal_harms_and_skips_the_places_they_take():
+    from scoring.selectors.ranking import _ranks
+
+    areas = [{"id": i, "name": name, "code": name} for i, name in enumerate("abcde")]
+    ranks = _ranks({0: 5.0, 1: 9.0, 2: 5.0, 3: 5.0 + 1e-9, 4: 1.0}, areas)
+    assert ranks == {1: 1, 0: 2, 2: 2, 3: 2, 4: 5}
 
 
 def test_it_includes_areas_without_harm_and_every_level(scored, analyst):
@@ -190,3 +210,54 @@ def test_the_cached_items_keep_identities_withheld_per_user(scored, officer, ana
     assert [i.ref for i in as_officer if i.item_type == "nominal"] == ["withheld"]
     assert [i.ref for i in as_analyst if i.item_type == "nominal"] == [scored.n3.ref]
     assert [i.ref for i in again if i.item_type == "nominal"] == ["withheld"]
+
+
+def test_it_gives_each_measure_its_previous_period(scored, analyst):
+    rows = by_code(selectors.ranking(user=analyst, end_month=MAR, months=3))
+    # Oct-Dec 2022: r9 (C, drug supply, S1) and r10 (A, drug supply, S3); nothing else.
+    assert rows["S1"].previous_contributions["drug-supply"] == 1000.0 and rows["S1"].previous_counts["drug-supply"] == 1
+    assert rows["S3"].previous_contributions["drug-supply"] == 100.0
+    assert sum(rows["S2"].previous_contributions.values()) == 0
+    for row in rows.values():
+        assert set(row.previous_contributions) == set(row.contributions)
+        assert row.previous_harm <= sum(row.previous_contributions.values()) + 1e-9
+
+
+def test_it_splits_the_harm_into_victim_based_and_police_generated(scored, analyst, measures):
+    rows = by_code(selectors.ranking(user=analyst, end_month=MAR, months=3))
+    victim = {c for c, m in measures.items() if m.harm_type == "victim"}
+    assert {"ocg-linked-crime", "drug-related-deaths", "firearms-discharges"} <= victim
+    # S1: r3 (OCG-linked, 1000) is victim-based; r1, r2 (drug supply, 110) police-generated.
+    assert rows["S1"].harm_by_type == pytest.approx({"victim": 1000.0, "police": 110.0})
+    assert rows["S2"].harm_by_type == pytest.approx({"victim": DRD, "police": 100 + INTEL})
+    assert rows["S3"].harm_by_type == pytest.approx({"victim": 110.0, "police": 100 + 3 * OCG_MONTH})
+    assert rows["S1"].previous_harm_by_type == pytest.approx({"victim": 0.0, "police": 1000.0})
+    # Each side on its own is the ranking of that type's measures.
+    for harm_type in ("victim", "police"):
+        alone = by_code(selectors.ranking(user=analyst, end_month=MAR, months=3, measure_codes=[
+            c for c, m in measures.items() if m.harm_type == harm_type and m.is_active]))
+        assert {c: r.harm_by_type[harm_type] for c, r in rows.items()} == pytest.approx(
+            {c: r.harm for c, r in alone.items()})
+
+
+def test_it_puts_an_item_counted_by_both_types_on_both_sides(scored, analyst):
+    # An OCG member's drug supply offence: OCG-linked (victim-based) and drug supply (police-generated).
+    crime = f.RecordFactory(place=scored.n1a, offence_type=scored.b, drug_supply=True, occurred_on=date(2023, 2, 9))
+    f.RecordNominalFactory(record=crime, nominal=scored.m4, role="offender")
+    scores_recompute()
+    s1 = by_code(selectors.ranking(user=analyst, end_month=MAR, months=3))["S1"]
+    assert s1.harm == pytest.approx(1110 + 10)
+    assert s1.harm_by_type == pytest.approx({"victim": 1000.0 + 10, "police": 110.0 + 10})
+    assert sum(s1.harm_by_type.values()) - s1.harm == pytest.approx(10)
+
+
+def test_it_gives_the_force_its_split_too(scored, analyst):
+    ranking = selectors.ranking(user=analyst, end_month=MAR, months=3)
+    assert ranking.force_id == scored.force.pk
+    assert ranking.force_harm_by_type == pytest.approx({
+        t: sum(r.harm_by_type[t] for r in ranking.rows) for t in ("victim", "police")})
+
+
+def test_it_knows_the_months_with_data(scored):
+    first, last = selectors.data_span()
+    assert first <= date(2022, 11, 1) and last >= MAR

@@ -54,7 +54,7 @@ def test_it_walks_the_overview_to_a_sector_and_exports(world, analyst, login):
     page.locator("#area-map path.leaflet-interactive").first.wait_for()
     # The breakdown reconciles with the headline: measures added up, less the overlap, is the harm.
     figures = [float(t.replace(",", "").replace("\u2212", "-")) for t in page.locator(
-        "#breakdown-h + table tfoot td:nth-child(3)").all_inner_texts()]
+        "table.breakdown tfoot td:nth-child(3)").all_inner_texts()]
     headline = float(page.locator(".headline li").first.locator(".figure").inner_text().replace(",", ""))
     assert figures[0] + figures[1] == pytest.approx(figures[2]) and round(figures[2]) == headline
     assert "Harm change:" in page.content() and "Count change:" in page.content()
