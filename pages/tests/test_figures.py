@@ -165,7 +165,7 @@ def test_it_shows_an_officer_figures_without_links_outside_their_sectors(world, 
 def test_it_opens_the_records_of_every_demand_cell(world, analyst, login):
     client = login(analyst)
     response = client.get("/demand/?months=3")
-    cells = sum(1 for r in response.context["table"]["rows"] for _, count, _ in r["cells"] if count)
+    cells = sum(1 for r in response.context["table"]["rows"] for c in r["cells"] if c["count"])
     assert _assert_figures_open_their_records(client, response, cells) == cells + len(response.context["table"]["rows"])
 
 
