@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "core.middleware.SessionMaxAgeMiddleware",  # before anything that acts for the user
     "core.middleware.DenialAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "pages.middleware.ErrorPagesMiddleware",  # after messages: its pages render base.html
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "core.middleware.CurrentRequestMiddleware",
@@ -110,6 +111,7 @@ AUTHENTICATION_BACKENDS = [
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous users see nothing.
+CSRF_FAILURE_VIEW = "pages.views.errors.csrf_failure"
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
