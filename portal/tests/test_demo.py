@@ -11,6 +11,7 @@ from records.models import Record
 from scoring import selectors
 from scoring.models import HarmScore, Measure
 from scoring.selectors.drilldown import _record_branch, contributing_records
+from scoring.selectors.items import figure_total
 from scoring.selectors.totals import area_totals
 from sectors.models import Area, Level
 
@@ -69,6 +70,18 @@ def _check_the_demo_figures(analyst):
             found[row["id"]] = row["weight"]
     totals = area_totals(area_ids=[force.pk], start=ranking.start, end=ranking.end, measures=records)[force.pk]
     assert (totals.count, totals.harm) == (len(found), pytest.approx(sum(found.values())))
+
+    # The items behind a figure add up to it: the top sectors' SOC harm and each of their measure cells.
+    for row in ranking.rows[:3]:
+        area = Area.objects.get(pk=row.area_id)
+        count, harm = figure_total(user=analyst, area=area, start=ranking.start, end=ranking.end,
+                                   measures=ranking.measures, edition=ranking.edition)
+        assert (count, harm) == (row.count, pytest.approx(row.harm))
+        for measure in ranking.measures:
+            count, harm = figure_total(user=analyst, area=area, start=ranking.start, end=ranking.end,
+                                       measures=[measure], edition=ranking.edition)
+            assert (count, harm) == (row.counts.get(measure.code, 0),
+                                     pytest.approx(row.contributions.get(measure.code, 0.0))), measure.code
 
     flagged = [r for r in ranking.rows if r.dominant == "record"]
     assert flagged
