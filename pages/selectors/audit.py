@@ -78,6 +78,13 @@ def _names(events) -> dict[str, dict[str, str]]:
     return names
 
 
+def _level(value: str) -> str:
+    try:
+        return Level(int(value)).label
+    except ValueError:
+        return ""
+
+
 def _object_label(event, names) -> str:
     detail, kind = event.detail or {}, event.object_type
     if _is_role_change(event):
@@ -92,9 +99,9 @@ def _object_label(event, names) -> str:
     if kind == "page":
         return f"page {detail.get('path', event.object_id)}"
     if kind == "ranking":
-        return f"ranking of {Level(int(event.object_id)).label}s" if event.object_id.isdigit() else "ranking"
+        return f"ranking of {_level(event.object_id)}s" if _level(event.object_id) else "ranking"
     if kind == "demand":
-        return f"demand by {Level(int(event.object_id)).label}" if event.object_id.isdigit() else "demand"
+        return f"demand by {_level(event.object_id)}" if _level(event.object_id) else "demand"
     if kind == "theme":
         return f"theme {event.object_id}"
     if kind == "audit_trail":

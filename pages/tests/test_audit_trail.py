@@ -94,3 +94,12 @@ def test_it_links_an_objects_trail_from_its_page_only_for_those_who_may_audit(lo
     assert link in login(analyst).get(f"/nominals/{nominal.pk}/").content.decode()
     sector = world.sectors["S2"]
     assert f"/audit/?object_type=area&amp;object_id={sector.pk}" in client.get(f"/sectors/{sector.pk}/").content.decode()
+
+
+def test_it_names_what_it_cannot_look_up_without_failing(login, governance, db):
+    audit_record(user=None, username="x", action="export", object_type="ranking", object_id="99")
+    audit_record(user=None, username="x", action="view", object_type="nominal", object_id="424242")
+    audit_record(user=None, username="x", action="view", object_type="something_new", object_id="abc")
+    html = login(governance).get("/audit/").content.decode()
+    assert '>ranking</a>' in html  # an unknown level: the kind of object, still linked to its trail
+    assert ">nominal 424242</a>" in html and "something new abc" in html
