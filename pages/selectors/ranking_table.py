@@ -1,15 +1,16 @@
 """The overview's table a page at a time, sorted on the server over the whole ranking.
 
-A ranking of up to ``RANKING_PAGE_SIZE`` rows (commands, sectors) is shown whole and sorted in the
-browser too; a longer one (916 neighbourhoods) is shown a page at a time, so its order must be the
-whole ranking's: ``sort`` (a column key, ``-`` for descending) and ``page`` are GET parameters,
-kept by the export link and the ranking form.
+A ranking of up to ``WHOLE_UP_TO`` rows (commands; a force's sectors, 177 in the demo) is shown
+whole and sorts in the browser too; a longer one (916 neighbourhoods) is shown ``RANKING_PAGE_SIZE``
+rows at a time, so its order must be the whole ranking's: ``sort`` (a column key, ``-`` for
+descending) and ``page`` are GET parameters, kept by the export link and the ranking form.
 """
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 
+WHOLE_UP_TO = 250
 RANKING_PAGE_SIZE = 100
 
 # key -> (heading, numeric, value of a row); measures add "m.<code>" columns after these.
@@ -64,7 +65,7 @@ def ranking_page(*, ranking, table: list[dict], sort: str | None, page: str | No
     key, descending = parse_sort(sort, ranking)
     by_area = {item["row"].area_id: item for item in table}
     ordered = [by_area[r.area_id] for r in sorted_rows(ranking, sort)]
-    paged = len(ordered) > RANKING_PAGE_SIZE
+    paged = len(ordered) > WHOLE_UP_TO
     base = {k: v for k, v in query.items() if k not in ("sort", "page")}
 
     def href(**params) -> str:

@@ -90,7 +90,9 @@ def test_it_shows_a_small_ranking_whole_and_sortable_in_the_browser(world, analy
 def test_it_pages_a_long_ranking_sorted_on_the_server(world, analyst, login, monkeypatch,
                                                       django_assert_max_num_queries):
     monkeypatch.setattr("pages.selectors.ranking_table.RANKING_PAGE_SIZE", 3)
+    monkeypatch.setattr("pages.selectors.ranking_table.WHOLE_UP_TO", 4)  # the 4 sectors whole, not the 8 neighbourhoods
     client = login(analyst)
+    assert not client.get("/sectors/").context["ranking_table"]["paged"]  # 4 sectors: whole
     whole = _rows(client.get("/sectors/?level=3"))
     assert len(whole) == 8
     pages = [client.get("/sectors/", {"level": 3, "sort": "-items", "page": n}) for n in (1, 2, 3)]
@@ -113,6 +115,7 @@ def test_it_pages_a_long_ranking_sorted_on_the_server(world, analyst, login, mon
 
 def test_it_sorts_by_a_measure_and_by_name(world, analyst, login, monkeypatch):
     monkeypatch.setattr("pages.selectors.ranking_table.RANKING_PAGE_SIZE", 3)
+    monkeypatch.setattr("pages.selectors.ranking_table.WHOLE_UP_TO", 4)  # the 4 sectors whole, not the 8 neighbourhoods
     client = login(analyst)
     names = _table_codes(client.get("/sectors/", {"level": 3, "sort": "area"}))
     whole = _rows(client.get("/sectors/?level=3"))
