@@ -16,6 +16,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,8 +24,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DB_NAME = "soc_bench_ingest"
-SERVER = os.environ.get("BENCH_SERVER_URL", "postgres://postgres@127.0.0.1:5432")
+DB_NAME = os.environ.get("BENCH_DATABASE", "soc_bench_ingest")
+# The server of BENCH_SERVER_URL, else of DATABASE_URL (its database name is ignored), else the local one.
+SERVER = os.environ.get("BENCH_SERVER_URL") or (
+    os.environ["DATABASE_URL"].rsplit("/", 1)[0] if os.environ.get("DATABASE_URL", "").startswith("postgres")
+    else "postgres://postgres@127.0.0.1:5432")
 CRIME_TYPES = ["Burglary", "Criminal damage and arson", "Drugs", "Other theft", "Public order", "Shoplifting",
                "Vehicle crime", "Violence and sexual offences", "Robbery", "Possession of weapons"]
 
@@ -60,7 +64,15 @@ def child(rows: int, csv_path: Path) -> dict:
     os.environ["DATABASE_URL"] = f"{SERVER}/{DB_NAME}"
     os.environ.setdefault("SECRET_KEY", "bench")
     os.environ.pop("REDIS_URL", None)
-    os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="bench-media-")
+    media = tempfile.mkdtemp(prefix="bench-media-")  # the uploads' stored originals: removed below
+    os.environ["MEDIA_ROOT"] = media
+    try:
+        return _measure(rows, csv_path)
+    finally:
+        shutil.rmtree(media, ignore_errors=True)
+
+
+def _measure(rows: int, csv_path: Path) -> dict:
     os.environ["UPLOAD_MAX_BYTES"] = str(1 << 34)  # a million police.uk rows are about 250 MB
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
@@ -164,6 +176,7 @@ def main() -> None:
     finally:
         if not args.keep:
             admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME}")
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min)")
     print(f"{'rows':>10} {'end to end':>12} {'rows/s':>9} {'COPY':>8} {'COPY rows/s':>12} {'ratio':>6} "
           f"{'re-upload':>10} {'peak RSS':>9}")
     for r in results:

@@ -34,7 +34,7 @@ from urllib.parse import urlparse, urlunparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-BENCH_DB = "soc_bench_pages"
+BENCH_DB = os.environ.get("BENCH_DATABASE", "soc_bench_pages")
 PORT = 8765
 
 

@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
-BENCH_DB = "soc_bench_scoring"
+BENCH_DB = os.environ.get("BENCH_DATABASE", "soc_bench_scoring")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -210,6 +210,7 @@ def main():
             cursor.execute("SELECT COUNT(*) FROM nominals_recordnominal")
             links = cursor.fetchone()[0]
         print(f"loaded {total:,} records, {links:,} nominal links in {time.perf_counter() - t0:.1f} s")
+        print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min)")
 
         first_s, _, first = timed(lambda: scores_recompute(), repeat=1)
         print(f"first full recompute (empty table): {first_s:.2f} s, {first.rows_written:,} cells written, "

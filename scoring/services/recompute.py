@@ -70,6 +70,14 @@ def _run_statements(cursor, statements) -> None:
         cursor.execute(*statement)
 
 
+def _analyse(cursor, *tables: str) -> None:
+    """Planner statistics for temporary tables (autovacuum never sees them): without them PostgreSQL
+    guesses their size, and a join or delete against them can take a quadratic plan."""
+    if connection.vendor == "postgresql":
+        for table in tables:
+            cursor.execute(f"ANALYZE {table}")
+
+
 def _write_cells(*, run: ScoringRun, edition: CssEdition, area_ids, months) -> tuple[int, int]:
     """Compute the cells and totals into temporary tables, then bring the stored ones in line.
 
@@ -99,6 +107,7 @@ def _write_cells(*, run: ScoringRun, edition: CssEdition, area_ids, months) -> t
         cursor.execute(*sql.grain_drop())
         if kinds and months != []:
             cursor.execute(*sql.record_grain_create(edition_id=edition.pk, months=months, kinds=kinds))
+            _analyse(cursor, sql.GRAIN)
             cursor.execute(*sql.cells_insert(force_id=force_id, cell_area_ids=cell_ids))
             cursor.execute(*sql.totals_insert(item_type=TotalScore.ItemType.RECORD, force_id=force_id,
                                               cell_area_ids=cell_ids))
@@ -108,11 +117,13 @@ def _write_cells(*, run: ScoringRun, edition: CssEdition, area_ids, months) -> t
             cursor.execute(*sql.grain_drop())
         if nominal_months:
             cursor.execute(*sql.nominal_grain_create(months=nominal_months))
+            _analyse(cursor, sql.GRAIN)
             cursor.execute(*sql.cells_insert(force_id=force_id, cell_area_ids=None))
             cursor.execute(*sql.totals_insert(item_type=TotalScore.ItemType.NOMINAL, force_id=force_id,
                                               cell_area_ids=None))
             cursor.execute(*sql.grain_drop())
 
+        _analyse(cursor, sql.NEW_CELLS, sql.NEW_TOTALS)
         for statement in (
             sql.stale_cells_delete(months=months, cell_area_ids=cell_ids, measure_ids=nominal_ids, nominal=False),
             sql.stale_cells_delete(months=None, cell_area_ids=None, measure_ids=nominal_ids, nominal=True),
