@@ -1,7 +1,9 @@
 /* Every page: a table wider than its column scrolls inside its own region, never the page.
    Templates may wrap a table in <div class="scroll" tabindex="0" role="region"> themselves; this
-   wraps the others, and makes a region focusable (so a keyboard can scroll it) only while it
-   actually overflows. Without scripts a wide table scrolls the page instead: nothing is hidden. */
+   wraps any other table once it is wider than its column (at load, and when the window narrows),
+   and makes a region focusable (so a keyboard can scroll it) only while it actually overflows.
+   Tables that fit are left where they are. Without scripts a wide table scrolls the page instead:
+   nothing is hidden. */
 (function () {
   "use strict";
 
@@ -10,14 +12,19 @@
     return caption || "Table";
   }
 
-  function wrap(table) {
+  function wrapIfWide(table) {
+    if (table.closest(".scroll")) return;
+    var parent = table.parentNode;
+    var style = window.getComputedStyle(parent);
+    var room = parent.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    if (table.getBoundingClientRect().width <= room + 1) return;
     var box = document.createElement("div");
     box.className = "scroll";
     box.setAttribute("role", "region");
     box.setAttribute("aria-label", label(table));
-    table.parentNode.insertBefore(box, table);
+    box.dataset.keepTabindex = "0";
+    parent.insertBefore(box, table);
     box.appendChild(table);
-    return box;
   }
 
   function focusable(box) {
@@ -27,19 +34,17 @@
     else if (box.dataset.keepTabindex === "0") box.removeAttribute("tabindex");
   }
 
-  function boxes() {
-    return document.querySelectorAll("main .scroll");
+  function layout() {
+    document.querySelectorAll("main table").forEach(wrapIfWide);
+    document.querySelectorAll("main .scroll").forEach(focusable);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("main table").forEach(function (table) {
-      if (!table.closest(".scroll")) wrap(table);
-    });
-    boxes().forEach(focusable);
+    layout();
     var pending = null;
     window.addEventListener("resize", function () {
       if (pending) window.cancelAnimationFrame(pending);
-      pending = window.requestAnimationFrame(function () { boxes().forEach(focusable); });
+      pending = window.requestAnimationFrame(layout);
     });
   });
 })();
