@@ -32,6 +32,9 @@
     if (box.dataset.keepTabindex === undefined) box.dataset.keepTabindex = box.hasAttribute("tabindex") ? "1" : "0";
     if (overflows) box.setAttribute("tabindex", "0");
     else if (box.dataset.keepTabindex === "0") box.removeAttribute("tabindex");
+    // A hint that the region scrolls ("scroll-hint", named by aria-describedby) shows while it does.
+    var hint = document.getElementById(box.getAttribute("aria-describedby") || "");
+    if (hint && hint.classList.contains("scroll-hint")) hint.hidden = !overflows;
   }
 
   function layout() {

@@ -77,6 +77,30 @@ def _axe(page) -> list[dict]:
             for v in violations if v["impact"] in BLOCKING_IMPACTS]
 
 
+def _ranking_scroll(page, name: str, width: int) -> list[str]:
+    """The ranking scrolls in its own focusable region, says so while it does, and keeps the area
+    column and the header row in view when scrolled."""
+    state = page.evaluate("""() => {
+        const box = document.querySelector('.ranking-scroll'), hint = document.getElementById('ranking-hint');
+        const overflows = box.scrollWidth > box.clientWidth + 1;
+        box.scrollLeft = box.scrollWidth; box.scrollTop = box.scrollHeight;
+        const area = box.querySelector('tbody tr:last-child td:nth-child(2)').getBoundingClientRect();
+        const head = box.querySelector('thead th:nth-child(2)').getBoundingClientRect();
+        const frame = box.getBoundingClientRect();
+        const kept = area.left >= frame.left - 1 && head.top >= frame.top - 1 && head.top < frame.top + 5;
+        box.scrollLeft = 0; box.scrollTop = 0;
+        return {overflows, hint: !hint.hidden, focusable: box.tabIndex === 0, kept};
+    }""")
+    problems = []
+    if width < 1000 and not state["overflows"]:
+        problems.append(f"{name} at {width} px: the ranking does not scroll sideways (is every column there?)")
+    if state["hint"] != state["overflows"] or not state["focusable"]:
+        problems.append(f"{name} at {width} px: scroll hint or focus wrong: {state}")
+    if state["overflows"] and not state["kept"]:
+        problems.append(f"{name} at {width} px: the area column or the header row scrolled out of view")
+    return problems
+
+
 def _check(page, name: str, path: str) -> list[str]:
     problems = []
     page.set_viewport_size({"width": WIDTHS[0], "height": 900})
@@ -99,6 +123,8 @@ def _check(page, name: str, path: str) -> list[str]:
                                  + (e.className && e.className.baseVal === undefined ? '.' + e.className : ''))""",
                                  width)
             problems.append(f"{name} at {width} px scrolls sideways: {overflow[0]} > {overflow[1]} ({wide})")
+        if name.startswith("overview"):
+            problems += _ranking_scroll(page, name, width)
         violations = _axe(page)
         if violations:
             problems.append(f"{name} at {width} px: axe {violations}")
