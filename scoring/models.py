@@ -178,6 +178,8 @@ class ScoringRun(models.Model):
     # Records in scope that a CSS-weighted measure would count but that have no
     # weight in the edition (e.g. anti-social behaviour): left out, and counted here.
     unweighted_records = models.PositiveIntegerField(default=0)
+    # A digest of what the nominal-months were computed from (scoring.services.recompute.nominal_inputs).
+    nominal_inputs = models.CharField(max_length=64, blank=True)
     error = models.TextField(blank=True)
     # The outbox (scoring.services.runs): set once the broker took the task, cleared when the run is re-queued.
     dispatched_at = models.DateTimeField(null=True, blank=True)

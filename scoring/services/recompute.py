@@ -1,4 +1,5 @@
 """Recomputing the stored harm scores, in SQL, full or for the affected areas and months."""
+import hashlib
 import logging
 import time
 from datetime import date
@@ -10,6 +11,7 @@ from django.utils import timezone
 from core.audit import audit_record
 from core.models import AuditEvent
 from core.months import month_end, month_start, months_between
+from nominals.models import Membership, Nominal, PriorityStatus
 from records.models import Record, RecordKind
 from scoring import itemsets, sql
 from scoring.models import CssEdition, Measure, ScoringRun, TotalScore
@@ -65,6 +67,34 @@ def _record_months() -> list[date]:
     return months_between(span["first"], span["last"])
 
 
+def nominal_inputs(record_months: list[date]) -> str:
+    """A digest of everything the nominal-months are computed from.
+
+    Homes, memberships (with their group's type), priority periods, the measures and the
+    records' month span: a scoped run whose digest equals the last run's leaves the nominal
+    cells and totals as they are, since recomputing them would give the same rows. Any change,
+    whether by upload, in the admin or in the database, changes the digest, and the run then
+    recomputes them in full.
+    """
+    digest = hashlib.sha256(repr((record_months[:1], record_months[-1:])).encode())
+    for rows in (
+        Nominal.objects.order_by("pk").values_list("pk", "home_area_id", "home_sector_id", "home_command_id"),
+        Membership.objects.order_by("pk").values_list("pk", "nominal_id", "group__group_type", "started_on",
+                                                      "ended_on"),
+        PriorityStatus.objects.order_by("pk").values_list("pk", "nominal_id", "started_on", "ended_on"),
+        Measure.objects.order_by("pk").values_list("pk", "source", "nominal_roles", "weighting", "fixed_weight"),
+    ):
+        for row in rows.iterator(chunk_size=5000):
+            digest.update(repr(row).encode())
+        digest.update(b"|")
+    return digest.hexdigest()
+
+
+def _last_nominal_inputs() -> str:
+    return ScoringRun.objects.filter(status=ScoringRun.Status.DONE).exclude(nominal_inputs="") \
+        .order_by("-finished_at", "-pk").values_list("nominal_inputs", flat=True).first() or ""
+
+
 def _run_statements(cursor, statements) -> None:
     for statement in statements:
         cursor.execute(*statement)
@@ -78,13 +108,14 @@ def _analyse(cursor, *tables: str) -> None:
             cursor.execute(f"ANALYZE {table}")
 
 
-def _write_cells(*, run: ScoringRun, edition: CssEdition, area_ids, months) -> tuple[int, int]:
+def _write_cells(*, run: ScoringRun, edition: CssEdition, area_ids, months) -> tuple[int, int, str]:
     """Compute the cells and totals into temporary tables, then bring the stored ones in line.
 
     Two parts: records, over the scope asked for (the areas and months an
-    upload changed), and nominal-months, always in full: they are few, and a
-    change to the records' month span, a home or a period moves them in ways a
-    scope cannot describe. So a scoped run writes exactly what a full run would.
+    upload changed), and nominal-months, in full: a change to the records'
+    month span, a home or a period moves them in ways a scope cannot describe.
+    A scoped run skips the nominal part when nothing it reads has changed since
+    the last run (nominal_inputs). So a scoped run writes exactly what a full run would.
     """
     force_id = Area.objects.filter(level=Level.FORCE).order_by("pk").values_list("pk", flat=True).first()
     cell_ids = None if area_ids is None else _expand_areas(area_ids, force_id)
@@ -98,7 +129,10 @@ def _write_cells(*, run: ScoringRun, edition: CssEdition, area_ids, months) -> t
     css_kinds = sorted({m.record_kind or RecordKind.CRIME.value for m in measures
                         if m.weighting == Measure.Weighting.CSS})
     measure_rows, set_rows = itemsets.bit_maps(measures)
-    nominal_months = [(m, month_end(m)) for m in _record_months()]
+    record_months = _record_months()
+    nominal_months = [(m, month_end(m)) for m in record_months]
+    inputs = nominal_inputs(record_months)
+    nominal_part = area_ids is None or months is None or inputs != _last_nominal_inputs()
     unweighted = 0
     written = 0
     with connection.cursor() as cursor:
@@ -115,7 +149,7 @@ def _write_cells(*, run: ScoringRun, edition: CssEdition, area_ids, months) -> t
                 cursor.execute(*sql.unweighted_count(kinds=css_kinds))
                 unweighted = int(cursor.fetchone()[0])
             cursor.execute(*sql.grain_drop())
-        if nominal_months:
+        if nominal_part and nominal_months:
             cursor.execute(*sql.nominal_grain_create(months=nominal_months))
             _analyse(cursor, sql.GRAIN)
             cursor.execute(*sql.cells_insert(force_id=force_id, cell_area_ids=None))
@@ -124,11 +158,14 @@ def _write_cells(*, run: ScoringRun, edition: CssEdition, area_ids, months) -> t
             cursor.execute(*sql.grain_drop())
 
         _analyse(cursor, sql.NEW_CELLS, sql.NEW_TOTALS)
+        nominal_deletes = [
+            sql.stale_cells_delete(months=None, cell_area_ids=None, measure_ids=nominal_ids, nominal=True),
+            sql.stale_totals_delete(months=None, cell_area_ids=None, item_type=TotalScore.ItemType.NOMINAL),
+        ] if nominal_part else []
         for statement in (
             sql.stale_cells_delete(months=months, cell_area_ids=cell_ids, measure_ids=nominal_ids, nominal=False),
-            sql.stale_cells_delete(months=None, cell_area_ids=None, measure_ids=nominal_ids, nominal=True),
             sql.stale_totals_delete(months=months, cell_area_ids=cell_ids, item_type=TotalScore.ItemType.RECORD),
-            sql.stale_totals_delete(months=None, cell_area_ids=None, item_type=TotalScore.ItemType.NOMINAL),
+            *nominal_deletes,
             sql.cells_upsert(edition_id=edition.pk, run_id=run.pk),
             sql.totals_upsert(edition_id=edition.pk, run_id=run.pk),
         ):
@@ -136,7 +173,7 @@ def _write_cells(*, run: ScoringRun, edition: CssEdition, area_ids, months) -> t
             written += max(cursor.rowcount, 0)
         _run_statements(cursor, sql.new_cells_drop())
         _run_statements(cursor, sql.maps_drop())
-    return written, unweighted
+    return written, unweighted, inputs
 
 
 def scores_recompute(*, area_ids: list[int] | None = None, months: list[date] | None = None,
@@ -167,7 +204,7 @@ def scores_recompute(*, area_ids: list[int] | None = None, months: list[date] | 
                     # grain aggregate needs more than the default 4 MB to hash in memory.
                     cursor.execute("SET LOCAL jit = off")
                     cursor.execute("SET LOCAL work_mem = '64MB'")
-            written, unweighted = _write_cells(run=run, edition=edition, area_ids=area_ids, months=months)
+            written, unweighted, inputs = _write_cells(run=run, edition=edition, area_ids=area_ids, months=months)
     except Exception as exc:
         ScoringRun.objects.filter(pk=run.pk).update(
             status=ScoringRun.Status.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}",
@@ -178,9 +215,11 @@ def scores_recompute(*, area_ids: list[int] | None = None, months: list[date] | 
     run.edition = edition
     run.rows_written = written
     run.unweighted_records = unweighted
+    run.nominal_inputs = inputs
     run.finished_at = timezone.now()
     run.duration_ms = int((time.monotonic() - started) * 1000)
-    run.save(update_fields=["status", "edition", "rows_written", "unweighted_records", "finished_at", "duration_ms"])
+    run.save(update_fields=["status", "edition", "rows_written", "unweighted_records", "nominal_inputs", "finished_at",
+                            "duration_ms"])
     log.info("scoring run %s: %s cells written in %s ms (%s unweighted records)", run.pk, written, run.duration_ms,
              unweighted)
     return run
