@@ -4,22 +4,40 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework.decorators import api_view
+from rest_framework.decorators import api_view, renderer_classes
+from rest_framework.renderers import JSONRenderer, TemplateHTMLRenderer
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from api.areas import areas
+from api.docs import api_docs
 from api.rankings import rankings
+from scoring.permissions import can_see_rankings
+
+# (name, route, what it is, who may use it): the index lists only what the asking user may use.
+ENDPOINTS = [
+    ("areas", "api-areas", "The areas of one level, with their GeoJSON boundaries on request.", can_see_rankings),
+    ("rankings", "api-rankings", "Areas ranked by SOC harm over a window, with the change and its significance.",
+     can_see_rankings),
+    ("schema", "api-schema", "The OpenAPI 3 schema of these endpoints (YAML; JSON with ?format=json).",
+     can_see_rankings),
+    ("docs", "api-docs", "The same schema as a page: every endpoint, parameter and field.", can_see_rankings),
+]
 
 
-@extend_schema(exclude=True)  # an index of the links below, for a browser
+def endpoints_for(request) -> list[dict]:
+    return [{"name": name, "url": reverse(route, request=request), "description": description}
+            for name, route, description, may_use in ENDPOINTS if may_use(request.user)]
+
+
+@extend_schema(exclude=True)  # an index of the links below: JSON for programs, a page for a browser
 @api_view(["GET"])
+@renderer_classes([JSONRenderer, TemplateHTMLRenderer])
 def api_root(request):
-    return Response({
-        "areas": reverse("api-areas", request=request),
-        "rankings": reverse("api-rankings", request=request),
-        "schema": reverse("api-schema", request=request),
-    })
+    endpoints = endpoints_for(request)
+    if isinstance(request.accepted_renderer, TemplateHTMLRenderer):
+        return Response({"endpoints": endpoints}, template_name="api/root.html")
+    return Response({e["name"]: e["url"] for e in endpoints})
 
 
 urlpatterns = [
@@ -27,4 +45,5 @@ urlpatterns = [
     path("areas/", login_not_required(areas), name="api-areas"),
     path("rankings/", login_not_required(rankings), name="api-rankings"),
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),
+    path("docs/", login_not_required(api_docs), name="api-docs"),
 ]

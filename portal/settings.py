@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "core.middleware.SessionMaxAgeMiddleware",  # before anything that acts for the user
     "core.middleware.DenialAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "pages.middleware.ErrorPagesMiddleware",  # after messages: its pages render base.html
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "core.middleware.CurrentRequestMiddleware",
@@ -110,6 +111,7 @@ AUTHENTICATION_BACKENDS = [
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous users see nothing.
+CSRF_FAILURE_VIEW = "pages.views.errors.csrf_failure"
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
@@ -208,6 +210,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.MaySeeRankings"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",  # ?limit=&offset=, 100 by default
+    # JSON only: DRF's browsable pages set inline styles the Content-Security-Policy refuses. For a
+    # browser, /api/ is a page of the portal listing the endpoints and /api/docs/ the schema in words.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SOC harm portal API",

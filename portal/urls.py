@@ -26,3 +26,7 @@ urlpatterns = [
     path("", include("pages.urls.nominals")),
     path("", include("pages.urls.uploads")),
 ]
+
+handler403 = "pages.views.errors.forbidden"
+handler404 = "pages.views.errors.not_found"
+handler500 = "pages.views.errors.server_error"

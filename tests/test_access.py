@@ -31,6 +31,7 @@ AUDIENCE = {
     "api/areas/": (RANKINGS, {"GET"}),
     "api/rankings/": (RANKINGS, {"GET"}),
     "api/schema/": (RANKINGS, {"GET"}),
+    "api/docs/": (RANKINGS, {"GET"}),
     "sectors/": (RANKINGS, {"GET"}),
     "sectors/export.csv": (RANKINGS, {"GET"}),
     "sectors/<int:area_id>/": (RANKINGS, {"GET"}),

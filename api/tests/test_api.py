@@ -100,3 +100,30 @@ def test_it_generates_the_schema_without_warnings():
     from django.core.management import call_command
 
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+
+
+def test_it_lists_only_what_the_user_may_use_at_the_root(client, analyst, governance):
+    client.force_login(analyst)
+    index = client.get("/api/", HTTP_ACCEPT="application/json").json()
+    assert sorted(index) == ["areas", "docs", "rankings", "schema"]
+    assert all(client.get(url).status_code == 200 for url in index.values())
+    page = client.get("/api/", HTTP_ACCEPT="text/html")
+    assert page["Content-Type"].startswith("text/html")
+    assert all(f'href="{url}"' in page.content.decode() for url in index.values())
+    client.force_login(governance)  # may use none of it: the index is a 404, as every endpoint is
+    assert client.get("/api/", HTTP_ACCEPT="application/json").status_code == 404
+
+
+def test_it_renders_the_schema_as_a_page(client, analyst):
+    from drf_spectacular.generators import SchemaGenerator
+
+    client.force_login(analyst)
+    html = client.get("/api/docs/", HTTP_ACCEPT="text/html").content.decode()
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    for path, item in schema["paths"].items():
+        for method in item:
+            assert f"<code>{method.upper()} {path}</code>" in html
+    for name, component in schema["components"]["schemas"].items():
+        assert f'id="schema-{name}"' in html
+        assert all(f"<code>{field}</code>" in html for field in component.get("properties", {}))
+    assert "<script" not in html.split("</main>")[0].split("<main")[1]  # no script of its own

@@ -75,3 +75,53 @@ def test_it_exports_exactly_the_table(world, analyst, login, django_assert_max_n
     event = AuditEvent.objects.get(action="export")
     assert event.username == "analyst" and event.object_type == "ranking"
     assert event.detail["params"]["measure"] == ["drug-supply", "cannabis-farms"]
+
+
+def _table_codes(response):
+    return [item["row"].area_code for item in response.context["table"]]
+
+
+def test_it_shows_a_small_ranking_whole_and_sortable_in_the_browser(world, analyst, login):
+    response = login(analyst).get("/sectors/")
+    assert not response.context["ranking_table"]["paged"] and len(response.context["table"]) == 4
+    html = response.content.decode()
+    assert 'class="sortable ranking"' in html and '<th scope="col" class="num" aria-sort="ascending"><button' in html
+
+
+def test_it_pages_a_long_ranking_sorted_on_the_server(world, analyst, login, monkeypatch,
+                                                      django_assert_max_num_queries):
+    monkeypatch.setattr("pages.selectors.ranking_table.RANKING_PAGE_SIZE", 3)
+    monkeypatch.setattr("pages.selectors.ranking_table.WHOLE_UP_TO", 4)  # the 4 sectors whole, not the 8 neighbourhoods
+    client = login(analyst)
+    assert not client.get("/sectors/").context["ranking_table"]["paged"]  # 4 sectors: whole
+    whole = _rows(client.get("/sectors/?level=3"))
+    assert len(whole) == 8
+    pages = [client.get("/sectors/", {"level": 3, "sort": "-items", "page": n}) for n in (1, 2, 3)]
+    shown = [code for page in pages for code in _table_codes(page)]
+    by_items = [r.area_code for r in sorted(whole, key=lambda r: r.rank)]
+    by_items.sort(key=lambda code: -next(r.count for r in whole if r.area_code == code))
+    assert shown == by_items  # the whole ranking's order, across the pages
+    assert [len(_table_codes(p)) for p in pages] == [3, 3, 2]
+    html = pages[1].content.decode()
+    assert 'class="ranking"' in html and "<button" not in html.split('id="ranking-table"')[1].split("</thead>")[0]
+    assert 'href="?level=3&amp;sort=-items&amp;page=3#ranking-table" rel="next"' in html
+    assert 'aria-sort="descending"><a href="?level=3&amp;sort=items#ranking-table">Items</a>' in html
+    assert '<input type="hidden" name="sort" value="-items">' in html  # kept when re-ranking
+    assert 'href="/sectors/export.csv?level=3&amp;sort=-items&amp;page=2"' in html
+    with django_assert_max_num_queries(14):
+        export = client.get("/sectors/export.csv", {"level": 3, "sort": "-items", "page": 2})
+    rows = list(csv.DictReader(io.StringIO(b"".join(export.streaming_content).decode())))
+    assert [r["area_code"] for r in rows if r["area_code"]] == by_items  # every row, in the order shown
+
+
+def test_it_sorts_by_a_measure_and_by_name(world, analyst, login, monkeypatch):
+    monkeypatch.setattr("pages.selectors.ranking_table.RANKING_PAGE_SIZE", 3)
+    monkeypatch.setattr("pages.selectors.ranking_table.WHOLE_UP_TO", 4)  # the 4 sectors whole, not the 8 neighbourhoods
+    client = login(analyst)
+    names = _table_codes(client.get("/sectors/", {"level": 3, "sort": "area"}))
+    whole = _rows(client.get("/sectors/?level=3"))
+    assert names == [r.area_code for r in sorted(whole, key=lambda r: r.area_name.casefold())][:3]
+    by_supply = _table_codes(client.get("/sectors/", {"level": 3, "sort": "-m.drug-supply"}))
+    top = sorted(whole, key=lambda r: -r.contributions["drug-supply"])
+    assert by_supply[0] == top[0].area_code
+    assert _table_codes(client.get("/sectors/", {"level": 3, "sort": "nonsense"})) == [r.area_code for r in whole][:3]

@@ -1,4 +1,6 @@
 """The analyst's pages: sector overview, area detail, thematic views, demand. Thin: parse, check, read, render."""
+from dataclasses import replace
+
 from django.http import Http404
 from django.shortcuts import render
 
@@ -17,6 +19,7 @@ from pages.selectors.overview import (
     ranking_export_rows,
 )
 from pages.selectors.provenance import provenance
+from pages.selectors.ranking_table import ranking_page, sorted_rows
 from pages.selectors.records import area_nominal_months, area_records, records_linkable, with_weight
 from pages.selectors.themes import THEMES, theme_view, theme_window, themes_index
 from records.permissions import can_view_records
@@ -54,8 +57,11 @@ def overview(request):
     data = overview_cached(user=request.user, **form.ranking_kwargs())
     ranking = data["ranking"]
     linkable = records_linkable(request.user, ranking.level)
+    table = ranking_page(ranking=ranking, table=data["table"], sort=request.GET.get("sort"),
+                         page=request.GET.get("page"), query=dict(request.GET.lists()))
     return render(request, "sectors/overview.html", {
-        **data, "form": form, "query": request.GET.urlencode(), "all_records": linkable is None,
+        **data, "table": table["rows"], "ranking_table": table, "keep": [("sort", table["sort"])] if table["sort"] else [],
+        "form": form, "query": request.GET.urlencode(), "all_records": linkable is None,
         "linkable": linkable or set(),
         "linkable_key": "all" if linkable is None else ",".join(map(str, sorted(linkable))),
         "provenance": provenance(user=request.user, start=ranking.start, end=ranking.end, edition=ranking.edition),
@@ -68,7 +74,8 @@ def overview_export(request):
     form = _ranking_form(request)
     params = form.ranking_kwargs()
     ranking = overview_cached(user=request.user, **params)["ranking"]  # exactly what the page shows
-    header, rows = ranking_export_rows(ranking)
+    # Every row (not the page shown), in the order shown.
+    header, rows = ranking_export_rows(replace(ranking, rows=sorted_rows(ranking, request.GET.get("sort"))))
     audit_record(user=request.user, action=AuditEvent.Action.EXPORT, object_type="ranking",
                  object_id=ranking.level, request=request,
                  detail={"format": "csv", "params": dict(request.GET.lists()), "rows": len(rows),

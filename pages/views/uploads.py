@@ -88,6 +88,9 @@ def upload_new(request):
 @get_only(_upload)
 def upload_detail(request, upload_id):
     upload = access_upload(request.user, upload_id)
+    # Its report quotes the file's rows: a view is recorded, so the trail answers "who viewed this upload".
+    audit_record(user=request.user, action=AuditEvent.Action.VIEW, object_type="upload", object_id=upload.pk,
+                 detail={"status": upload.status}, request=request)
     return render(request, "ingestion/detail.html", {"upload": upload, "status": status_payload(upload),
                                                       "may_process_again": may_process_again(request.user, upload)})
 
