@@ -69,11 +69,11 @@ def test_it_follows_the_sector_page_figures_to_their_records(world, analyst, log
     _click_and_check(page, page.locator(".headline a[data-figure-count]"))
     assert page.locator("#nominal-months tbody tr").count() == 24  # the OCG members' months, in their own table
     page.goto(f"/sectors/{world.sectors['S2'].pk}/?months=12")
-    rows = page.locator("#breakdown-h + table tbody a[data-figure-count]")
+    rows = page.locator("table.breakdown tbody a[data-figure-count]")
     assert rows.count() >= 3
     for index in range(rows.count()):
         page.goto(f"/sectors/{world.sectors['S2'].pk}/?months=12")
-        _click_and_check(page, page.locator("#breakdown-h + table tbody a[data-figure-count]").nth(index))
+        _click_and_check(page, page.locator("table.breakdown tbody a[data-figure-count]").nth(index))
     screenshot(page, "figure-measure-records")
     assert axe_violations(page) == []
     assert page.js_errors == []

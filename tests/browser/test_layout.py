@@ -110,7 +110,7 @@ def _check(page, name: str, path: str) -> list[str]:
     if response is None or response.status != expected:
         return [f"{name} {path}: HTTP {response and response.status}, expected {expected}"]
     if page.locator(".map").count():
-        page.locator(".map path.leaflet-interactive").first.wait_for()
+        page.locator(".map.leaflet-container path").first.wait_for(state="attached")  # drawn (context layer at least)
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         page.wait_for_timeout(50)  # a layout pass after the resize

@@ -119,7 +119,7 @@ def test_the_overview_map_reads_at_a_glance(world, analyst, login):
     assert highlighted.count() == 1 and highlighted.get_attribute("data-area") == str(s2)
     page.locator("h1").hover()
     assert page.locator("#overview-map path.is-highlighted").count() == 0
-    page.locator(f"#ranking-table tr[data-area='{s2}'] a").focus()
+    page.locator(f"#ranking-table tr[data-area='{s2}'] td:nth-child(2) a").focus()
     assert page.locator("#overview-map path.is-highlighted").get_attribute("data-area") == str(s2)
     page.locator("h1").click()
     s1 = world.sectors["S1"].pk
