@@ -6,14 +6,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
-    Exists,
     F,
     FilteredRelation,
     FloatField,
     IntegerField,
     Max,
     Min,
-    OuterRef,
     Q,
     Value,
 )
@@ -25,16 +23,15 @@ from core.months import add_months, months_between
 from nominals.models import (
     HOME_FIELD,
     GroupType,
-    LinkRole,
     Membership,
     Nominal,
     PriorityStatus,
-    RecordNominal,
 )
 from records.models import RECORD_AREA_FIELD, Record, RecordKind
 from records.permissions import can_view_records
 from scoring.models import CssEdition, HarmScore, Measure
 from scoring.permissions import access_area
+from scoring.selectors.items import member_on_date
 from scoring.selectors.ranking import visible_measures
 from scoring.selectors.totals import monthly_totals
 from sectors.models import Area
@@ -100,18 +97,6 @@ def area_measure_series(*, user, area_id: int, measure_codes: list[str] | None =
     return [(m, [(month, *cells.get((m.pk, month), (0.0, 0))) for month in months]) for m in measures]
 
 
-def _linked_to(group_type: str):
-    membership_on_date = Membership.objects.filter(
-        nominal_id=OuterRef("nominal_id"), group__group_type=group_type,
-        started_on__lte=OuterRef(OuterRef("occurred_on")),
-    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=OuterRef(OuterRef("occurred_on"))))
-    return Exists(
-        RecordNominal.objects.filter(record_id=OuterRef("pk"))
-        .exclude(role__in=[LinkRole.VICTIM, LinkRole.WITNESS])
-        .filter(Exists(membership_on_date))
-    )
-
-
 def _record_branch(measure: Measure, area: Area, start: date, end: date, edition: CssEdition | None, limit: int):
     """The ``limit`` heaviest records of one records-based measure, as a sliced values() queryset.
 
@@ -124,7 +109,7 @@ def _record_branch(measure: Measure, area: Area, start: date, end: date, edition
     if measure.flag:
         records = records.filter(**{measure.flag: True})
     if measure.linked_group_type:
-        records = records.filter(_linked_to(measure.linked_group_type))
+        records = records.filter(Q(member_on_date(Q(group__group_type=measure.linked_group_type))))
     if measure.weighting == Measure.Weighting.CSS:
         if edition is None:
             return None

@@ -31,19 +31,19 @@ from django.db.models import (
     When,
 )
 
-from core.months import add_months, months_between
+from core.months import months_between
 from nominals.models import (
     HOME_FIELD,
     GroupType,
     LinkRole,
     Membership,
     Nominal,
-    PriorityStatus,
     RecordNominal,
 )
 from records.models import RECORD_AREA_FIELD, Record, RecordKind
-from scoring import itemsets, sql
+from scoring import sql
 from scoring.models import CssEdition, Measure
+from scoring.selectors.totals import month_weight, role_periods, roles_held
 from sectors.models import Area
 
 WITHHELD = "withheld"
@@ -74,7 +74,7 @@ def located_in(area: Area) -> Q:
     return _ANYWHERE
 
 
-def _member_on_date(group_filter: Q) -> Exists:
+def member_on_date(group_filter: Q) -> Exists:
     """The record is linked, other than as victim or witness, to someone who was a member on its date."""
     membership = Membership.objects.filter(group_filter, nominal_id=OuterRef("nominal_id"),
                                            started_on__lte=OuterRef(OuterRef("occurred_on"))) \
@@ -85,7 +85,7 @@ def _member_on_date(group_filter: Q) -> Exists:
 
 def linked_to_group(group_id: int) -> Q:
     """Records linked (not as victim or witness) to a member of the group on the record's date."""
-    return Q(_member_on_date(Q(group_id=group_id)))
+    return Q(member_on_date(Q(group_id=group_id)))
 
 
 def measure_filter(measure: Measure) -> Q | None:
@@ -102,7 +102,7 @@ def measure_filter(measure: Measure) -> Q | None:
     if measure.linked_group_type:
         if measure.linked_group_type not in GroupType.values:
             return None
-        where &= Q(_member_on_date(Q(group__group_type=measure.linked_group_type)))
+        where &= Q(member_on_date(Q(group__group_type=measure.linked_group_type)))
     return where
 
 
@@ -154,15 +154,7 @@ def nominal_months(*, user, area: Area, start: date, end: date, measures: list[M
     start, end = max(start, span["first"]), min(end, span["last"])
     if start > end:
         return []
-    overlapping = Q(started_on__lt=add_months(end, 1)) & (Q(ended_on__isnull=True) | Q(ended_on__gte=start))
-    home = _nominal_home(area)
-    periods: dict[int, list[tuple[str, date, date | None]]] = {}
-    for nominal_id, role, started, ended in Membership.objects.filter(overlapping, home).values_list(
-            "nominal_id", "group__group_type", "started_on", "ended_on"):
-        periods.setdefault(nominal_id, []).append((role, started, ended))
-    for nominal_id, started, ended in PriorityStatus.objects.filter(overlapping, home).values_list(
-            "nominal_id", "started_on", "ended_on"):
-        periods.setdefault(nominal_id, []).append(("priority", started, ended))
+    periods = role_periods(start=start, end=end, home=_nominal_home(area))
     if not periods:
         return []
     may_read = user.has_perm("nominals.view_nominal")
@@ -172,14 +164,11 @@ def nominal_months(*, user, area: Area, start: date, end: date, measures: list[M
             "id", "ref", "is_restricted", "home_lat", "home_lon"):
         withheld = not may_read or (restricted and not may_read_restricted)
         for month in months_between(start, end):
-            after = add_months(month, 1)
-            held = sorted({role for role, started, ended in periods[pk]
-                           if started < after and (ended is None or ended >= month)})
-            bits = sum(sql.ROLE_BITS.get(role, 0) for role in held)
-            weights = [float(m.fixed_weight) for m in chosen if itemsets.counts(m, sql.NOMINAL_KIND, bits)]
-            if weights:
+            held = roles_held(periods[pk], month)
+            weight = month_weight(chosen, held)
+            if weight is not None:
                 found.append(NominalMonth(0 if withheld else pk, WITHHELD if withheld else ref, month,
-                                          max(weights), tuple(held), lat, lon, withheld))
+                                          weight, tuple(held), lat, lon, withheld))
     found.sort(key=lambda n: (-n.harm, n.month, n.ref, n.nominal_id))
     return found
 

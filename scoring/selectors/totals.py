@@ -138,6 +138,37 @@ class HeaviestNominal:
     harm: float
 
 
+RolePeriods = dict[int, list[tuple[str, date, date | None]]]
+
+
+def role_periods(*, start: date, end: date, home: Q) -> RolePeriods:
+    """nominal id -> (role, started, ended) of the memberships (role: the group's type) and priority
+    periods (role "priority") overlapping months start..end, for the nominals ``home`` selects. Two queries."""
+    overlapping = Q(started_on__lt=add_months(end, 1)) & (Q(ended_on__isnull=True) | Q(ended_on__gte=start))
+    periods: RolePeriods = {}
+    for nominal_id, role, started, ended in Membership.objects.filter(overlapping, home).values_list(
+            "nominal_id", "group__group_type", "started_on", "ended_on"):
+        periods.setdefault(nominal_id, []).append((role, started, ended))
+    for nominal_id, started, ended in PriorityStatus.objects.filter(overlapping, home).values_list(
+            "nominal_id", "started_on", "ended_on"):
+        periods.setdefault(nominal_id, []).append(("priority", started, ended))
+    return periods
+
+
+def roles_held(periods: list[tuple[str, date, date | None]], month: date) -> list[str]:
+    """The roles one nominal holds on any day of ``month``, sorted."""
+    after = add_months(month, 1)
+    return sorted({role for role, started, ended in periods if started < after and (ended is None or ended >= month)})
+
+
+def month_weight(chosen: list[Measure], roles: list[str]) -> float | None:
+    """What a nominal-month holding ``roles`` weighs: the highest fixed weight of the chosen nominals
+    measures counting it (as in the stored totals), None when none counts it."""
+    bits = sum(sql.ROLE_BITS.get(role, 0) for role in roles)
+    weights = [float(m.fixed_weight) for m in chosen if itemsets.counts(m, sql.NOMINAL_KIND, bits)]
+    return max(weights) if weights else None
+
+
 def heaviest_nominals(*, level: int, area_ids: list[int], start: date, end: date,
                       measures: list[Measure]) -> dict[int, HeaviestNominal]:
     """For each area, the nominal living there whose nominal-months carry the most harm in the window.
@@ -149,17 +180,9 @@ def heaviest_nominals(*, level: int, area_ids: list[int], start: date, end: date
     chosen = [m for m in measures if m.source == Measure.Source.NOMINALS and m.fixed_weight is not None]
     if not chosen or not area_ids:
         return {}
-    after_end = add_months(end, 1)
-    overlapping = Q(started_on__lt=after_end) & (Q(ended_on__isnull=True) | Q(ended_on__gte=start))
     field = HOME_FIELD.get(level)
     home = Q(**{f"nominal__{field}_id__in": area_ids}) if field else Q(nominal__isnull=False)
-    periods: dict[int, list[tuple[str, date, date | None]]] = {}
-    for nominal_id, role, started, ended in Membership.objects.filter(overlapping, home).values_list(
-            "nominal_id", "group__group_type", "started_on", "ended_on"):
-        periods.setdefault(nominal_id, []).append((role, started, ended))
-    for nominal_id, started, ended in PriorityStatus.objects.filter(overlapping, home).values_list(
-            "nominal_id", "started_on", "ended_on"):
-        periods.setdefault(nominal_id, []).append(("priority", started, ended))
+    periods = role_periods(start=start, end=end, home=home)
     if not periods:
         return {}
     window = months_between(start, end)
@@ -171,15 +194,10 @@ def heaviest_nominals(*, level: int, area_ids: list[int], start: date, end: date
             area_id = area_ids[0]
         months, harm = 0, 0.0
         for month in window:
-            month_after = add_months(month, 1)
-            bits = 0
-            for role, started, ended in periods[pk]:
-                if started < month_after and (ended is None or ended >= month):
-                    bits |= sql.ROLE_BITS.get(role, 0)
-            weights = [float(m.fixed_weight) for m in chosen if itemsets.counts(m, sql.NOMINAL_KIND, bits)]
-            if weights:
+            weight = month_weight(chosen, roles_held(periods[pk], month))
+            if weight is not None:
                 months += 1
-                harm += max(weights)
+                harm += weight
         best = heaviest.get(area_id)
         if harm > 0 and (best is None or harm > best.harm or (harm == best.harm and ref < best.ref)):
             heaviest[area_id] = HeaviestNominal(pk, ref, is_restricted, months, harm)
