@@ -11,6 +11,8 @@ Only code constants (enum values) are written into the text.
 """
 from datetime import date
 
+from django.db import connection
+
 from nominals.models import (
     Group,
     GroupType,
@@ -94,44 +96,59 @@ def record_grain_create(*, edition_id: int, months: list[date] | None, kinds: li
 
     One row per neighbourhood, sector, command, month, kind and attribute bits,
     with the count, the count of weighted records and the sum, sum of squares
-    and max of the active edition's weights. The records are read once, here.
-    A CREATE TABLE ... AS may run in parallel on PostgreSQL (an INSERT cannot). It groups by
-    the flag columns themselves, not by their packed bits (the same groups): the planner then
-    estimates the groups from the records' extended statistics (records migration 0002).
+    and max of the active edition's weights. Two disjoint parts, each reading the
+    records once: the plain records (no flag, no link in a role that counts: almost all of
+    them), grouped by their five place and time columns, which the planner estimates from the
+    records' extended statistics (records migration 0003) and so aggregates in parallel
+    workers (a CREATE TABLE ... AS may run in parallel on PostgreSQL; an INSERT cannot); and the
+    few flagged or linked ones, with their flags and the group types they are linked to on
+    their date packed into the bits.
     """
     month_sql, month_params = _in("r.month", months)
-    link_month_sql, link_month_params = _in("lr.month", months)
     kind_sql, kind_params = _in("r.kind", kinds)
-    link_kind_sql, link_kind_params = _in("lr.kind", kinds)
     flag_bits = " + ".join(f"CASE WHEN r.{flag} THEN {bit} ELSE 0 END" for flag, bit in FLAG_BITS.items())
     link_bits = " + ".join(f"MAX(CASE WHEN g.group_type = '{t}' THEN {bit} ELSE 0 END)"
                            for t, bit in LINK_BITS.items())
+    flagged = " OR ".join(f"r.{flag}" for flag in FLAG_BITS)
+    linked = f"EXISTS (SELECT 1 FROM {LINK} rn WHERE rn.record_id = r.id AND rn.role NOT IN (%s, %s))"
+    scope = ("(r.area_id IS NOT NULL OR r.sector_id IS NOT NULL OR r.command_id IS NOT NULL)"
+             f"{kind_sql}{month_sql}")
+    sums = ("CAST(COUNT(*) AS integer) AS n, CAST(COUNT(w.weight) AS integer) AS n_weighted, "
+            "COALESCE(SUM(w.weight), 0) AS harm, COALESCE(SUM(w.weight * w.weight), 0) AS harm_sq, "
+            "COALESCE(MAX(w.weight), 0) AS max_w")
+    weight = f"LEFT JOIN {WEIGHT} w ON w.offence_type_id = r.offence_type_id AND w.edition_id = %s"
+    columns = "r.area_id, r.sector_id, r.command_id, r.month, r.kind"
     sql = f"""
 CREATE TEMPORARY TABLE {GRAIN} AS
-SELECT r.area_id, r.sector_id, r.command_id, r.month, r.kind,
-       {flag_bits} + COALESCE(lk.bits, 0) AS bits,
-       CAST(COUNT(*) AS integer) AS n, CAST(COUNT(w.weight) AS integer) AS n_weighted,
-       COALESCE(SUM(w.weight), 0) AS harm, COALESCE(SUM(w.weight * w.weight), 0) AS harm_sq,
-       COALESCE(MAX(w.weight), 0) AS max_w
-FROM {RECORD} r
-LEFT JOIN {WEIGHT} w ON w.offence_type_id = r.offence_type_id AND w.edition_id = %s
-LEFT JOIN (
-  SELECT rn.record_id, {link_bits} AS bits
-  FROM {LINK} rn
-  JOIN {RECORD} lr ON lr.id = rn.record_id
-  JOIN {MEMBERSHIP} ms ON ms.nominal_id = rn.nominal_id
-  JOIN {GROUP} g ON g.id = ms.group_id
-  WHERE rn.role NOT IN (%s, %s)
-    AND ms.started_on <= lr.occurred_on AND (ms.ended_on IS NULL OR ms.ended_on >= lr.occurred_on)
-    {link_kind_sql} {link_month_sql}
-  GROUP BY rn.record_id
-) lk ON lk.record_id = r.id
-WHERE (r.area_id IS NOT NULL OR r.sector_id IS NOT NULL OR r.command_id IS NOT NULL) {kind_sql} {month_sql}
-GROUP BY r.area_id, r.sector_id, r.command_id, r.month, r.kind, r.drug_supply, r.cannabis_farm,
-         r.firearms_discharge, lk.bits
+SELECT {columns}, 0 AS bits, {sums}
+FROM {RECORD} r {weight}
+WHERE {scope} AND NOT ({flagged}) AND NOT {linked}
+GROUP BY {columns}
+UNION ALL
+SELECT {columns}, r.bits, {sums}
+FROM (
+  SELECT {columns}, r.offence_type_id, {flag_bits} + COALESCE((
+    SELECT {link_bits}
+    FROM {LINK} rn
+    JOIN {MEMBERSHIP} ms ON ms.nominal_id = rn.nominal_id
+         AND ms.started_on <= r.occurred_on AND (ms.ended_on IS NULL OR ms.ended_on >= r.occurred_on)
+    JOIN {GROUP} g ON g.id = ms.group_id
+    WHERE rn.record_id = r.id AND rn.role NOT IN (%s, %s)), 0) AS bits
+  FROM {RECORD} r
+  WHERE {scope} AND ({flagged} OR {linked}) {_fence()}
+) r {weight}
+GROUP BY {columns}, r.bits
 """
-    return sql, [edition_id, *EXCLUDED_LINK_ROLES, *link_kind_params, *link_month_params, *kind_params,
-                 *month_params]
+    scope_params = [*kind_params, *month_params]
+    return sql, [edition_id, *scope_params, *EXCLUDED_LINK_ROLES,
+                 *EXCLUDED_LINK_ROLES, *scope_params, *EXCLUDED_LINK_ROLES, edition_id]
+
+
+def _fence() -> str:
+    """Ends a subquery so that PostgreSQL plans it on its own ("OFFSET 0"): the flagged or linked records
+    are a few %, but the planner cannot estimate an OR with a subquery, expects half the table and
+    then reads every record through an index for its order. SQLite has no OFFSET without LIMIT."""
+    return "OFFSET 0" if connection.vendor == "postgresql" else ""
 
 
 def nominal_grain_create(*, months: list[tuple[date, date]]) -> tuple[str, list]:
@@ -167,6 +184,16 @@ WHERE n.home_area_id IS NOT NULL OR n.home_sector_id IS NOT NULL OR n.home_comma
 GROUP BY n.home_area_id, n.home_sector_id, n.home_command_id, held.month, held.bits
 """
     return sql, month_params
+
+
+def located_span(*, kinds: list[str]) -> tuple[str, list]:
+    """The first and last month of a located record: one MIN and one MAX per kind, each of which
+    the (kind, month) index answers by reading from one end until a located record."""
+    located = "(area_id IS NOT NULL OR sector_id IS NOT NULL OR command_id IS NOT NULL)"
+    ends = " UNION ALL ".join(
+        f"SELECT (SELECT MIN(month) FROM {RECORD} WHERE kind = %s AND {located}) AS first, "
+        f"(SELECT MAX(month) FROM {RECORD} WHERE kind = %s AND {located}) AS last" for _ in kinds)
+    return f"SELECT MIN(first), MAX(last) FROM ({ends}) ends", [k for kind in kinds for k in (kind, kind)]
 
 
 def grain_drop() -> tuple[str, list]:
@@ -315,6 +342,20 @@ def _changed(table: str, columns) -> str:
     )
 
 
+def _unchanged(stored: str, new: str, keys, columns) -> str:
+    """``NOT EXISTS`` a stored row with the same key and the same numbers (the negation of _changed).
+
+    Filtering the new rows with it first turns a run that changes little into one anti-join of
+    two tables, instead of an index probe and a conflict check for every new row.
+    """
+    same = " AND ".join(
+        [f"s.{k} = {new}.{k}" for k in keys] + ["s.edition_id = %s"]
+        + [f"s.{c} = {new}.{c}" for c in columns if c in INTEGER_COLUMNS]
+        + [f"ABS(s.{c} - {new}.{c}) <= 1e-9 * (1 + ABS({new}.{c}))" for c in columns if c not in INTEGER_COLUMNS]
+    )
+    return f"NOT EXISTS (SELECT 1 FROM {stored} s WHERE {same})"
+
+
 INTEGER_COLUMNS = {"count", "css_count"}
 TOTAL_COLUMNS = ("count", "css_count", "css_harm", "css_harm_sq", "css_max")
 
@@ -331,11 +372,11 @@ def cells_upsert(*, edition_id: int, run_id: int) -> tuple[str, list]:
     assign = ", ".join(f"{c} = excluded.{c}" for c in ("edition_id", *CELL_COLUMNS, "run_id"))
     return (
         f"INSERT INTO {SCORE} (area_id, month, measure_id, edition_id, count, harm, harm_sq, max_item_harm, run_id) "
-        f"SELECT area_id, month, measure_id, %s, count, harm, harm_sq, max_item_harm, %s FROM {NEW_CELLS} "
-        # "WHERE 1 = 1": SQLite needs a WHERE before ON CONFLICT in INSERT ... SELECT.
-        f"WHERE 1 = 1 ON CONFLICT (area_id, month, measure_id) DO UPDATE SET {assign} "
+        f"SELECT area_id, month, measure_id, %s, count, harm, harm_sq, max_item_harm, %s FROM {NEW_CELLS} n "
+        f"WHERE {_unchanged(SCORE, 'n', ('area_id', 'month', 'measure_id'), CELL_COLUMNS)} "
+        f"ON CONFLICT (area_id, month, measure_id) DO UPDATE SET {assign} "
         f"WHERE {_changed(SCORE, CELL_COLUMNS)}",
-        [edition_id, run_id],
+        [edition_id, run_id, edition_id],
     )
 
 
@@ -344,8 +385,9 @@ def totals_upsert(*, edition_id: int, run_id: int) -> tuple[str, list]:
     assign = ", ".join(f"{c} = excluded.{c}" for c in ("edition_id", "item_type", *TOTAL_COLUMNS, "run_id"))
     return (
         f"INSERT INTO {TOTAL} (area_id, month, measures, item_type, edition_id, {', '.join(TOTAL_COLUMNS)}, run_id) "
-        f"SELECT area_id, month, measures, item_type, %s, {', '.join(TOTAL_COLUMNS)}, %s FROM {NEW_TOTALS} "
-        f"WHERE 1 = 1 ON CONFLICT (area_id, month, measures) DO UPDATE SET {assign} "
+        f"SELECT area_id, month, measures, item_type, %s, {', '.join(TOTAL_COLUMNS)}, %s FROM {NEW_TOTALS} n "
+        f"WHERE {_unchanged(TOTAL, 'n', ('area_id', 'month', 'measures', 'item_type'), TOTAL_COLUMNS)} "
+        f"ON CONFLICT (area_id, month, measures) DO UPDATE SET {assign} "
         f"WHERE {TOTAL}.item_type <> excluded.item_type OR {_changed(TOTAL, TOTAL_COLUMNS)}",
-        [edition_id, run_id],
+        [edition_id, run_id, edition_id],
     )

@@ -60,11 +60,13 @@ def _expand_areas(area_ids: list[int], force_id: int | None) -> list[int]:
 
 def _record_months() -> list[date]:
     """Every month from the first to the last located record: the months nominals are counted in."""
-    located = Q(area__isnull=False) | Q(sector__isnull=False) | Q(command__isnull=False)
-    span = Record.objects.filter(located).aggregate(first=Min("month"), last=Max("month"))
-    if span["first"] is None:
+    with connection.cursor() as cursor:
+        cursor.execute(*sql.located_span(kinds=RecordKind.values))
+        first, last = cursor.fetchone()
+    if first is None:
         return []
-    return months_between(span["first"], span["last"])
+    # SQLite returns the dates of a raw query as text.
+    return months_between(*(date.fromisoformat(d) if isinstance(d, str) else d for d in (first, last)))
 
 
 def nominal_inputs(record_months: list[date]) -> str:
@@ -102,7 +104,8 @@ def _run_statements(cursor, statements) -> None:
 
 def _analyse(cursor, *tables: str) -> None:
     """Planner statistics for temporary tables (autovacuum never sees them): without them PostgreSQL
-    guesses their size, and a join or delete against them can take a quadratic plan."""
+    guesses their size, and a join or delete against them can take a quadratic plan. The run
+    samples fewer rows than the default (scores_recompute): enough for row counts and joins."""
     if connection.vendor == "postgresql":
         for table in tables:
             cursor.execute(f"ANALYZE {table}")
@@ -204,6 +207,8 @@ def scores_recompute(*, area_ids: list[int] | None = None, months: list[date] | 
                     # grain aggregate needs more than the default 4 MB to hash in memory.
                     cursor.execute("SET LOCAL jit = off")
                     cursor.execute("SET LOCAL work_mem = '64MB'")
+                    # Only the run's temporary tables are analysed in this transaction.
+                    cursor.execute("SET LOCAL default_statistics_target = 10")
             written, unweighted, inputs = _write_cells(run=run, edition=edition, area_ids=area_ids, months=months)
     except Exception as exc:
         ScoringRun.objects.filter(pk=run.pk).update(
