@@ -114,3 +114,18 @@ def _partition_create(cursor, month: date) -> None:
     cursor.execute(f"CREATE STATISTICS IF NOT EXISTS {name}_grain_stats (ndistinct, dependencies) "
                    f"ON {STATISTICS_COLUMNS} FROM {name}")
     log.info("records partition %s created", name)
+
+
+def record_partitions_maintain(*, ahead: int = 3, today: date | None = None) -> dict:
+    """The daily upkeep: partitions for this month and ``ahead`` more, the DEFAULT partition split,
+    and the planner statistics of the whole table (autovacuum analyses each partition but never
+    the partitioned parent, whose statistics, the extended ones of migration 0002 included,
+    estimate every query over several months)."""
+    if not partitioned():
+        return {"created": [], "split": []}
+    this_month = month_start(today or date.today())
+    created = record_partitions_ensure(months=[add_months(this_month, i) for i in range(ahead + 1)])
+    split = record_partitions_split_default()
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {TABLE}")
+    return {"created": created, "split": split}

@@ -84,3 +84,33 @@ def test_every_partition_has_the_keys_and_the_statistics():
                     "(command_id, month)", "(kind, month)"]:
         assert columns in indexes
     assert statistics == {f"{name}_grain_stats", "ingestion_record_grain_stats"}
+
+
+@postgres_only
+def test_it_leaves_the_rows_to_the_default_partition_while_the_table_is_busy(monkeypatch, caplog):
+    import psycopg
+
+    monkeypatch.setattr("records.services.LOCK_TIMEOUT", "200ms")
+    params = connection.get_connection_params()
+    with psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"}) as reader:
+        reader.execute("LOCK TABLE ingestion_record IN ACCESS SHARE MODE")  # a long read in progress
+        assert record_partitions_ensure(months=[dt.date(1995, 5, 1)]) == []
+    assert "not created (the table is busy)" in caplog.text
+    record = RecordFactory(occurred_on=dt.date(1995, 5, 2))
+    assert _partition_of(record.id) == DEFAULT_PARTITION
+    assert record_partitions_ensure(months=[dt.date(1995, 5, 1)]) == [dt.date(1995, 5, 1)]
+    assert _partition_of(record.id) == partition_name(dt.date(1995, 5, 1))
+
+
+def test_the_daily_upkeep_creates_the_months_ahead_and_empties_the_default_partition():
+    from records.services import record_partitions_maintain
+
+    stray = RecordFactory(occurred_on=dt.date(1994, 6, 3))
+    done = record_partitions_maintain(ahead=2, today=dt.date(1995, 1, 15))
+    if connection.vendor != "postgresql":
+        assert done == {"created": [], "split": []}
+        return
+    assert done == {"created": [dt.date(1995, 1, 1), dt.date(1995, 2, 1), dt.date(1995, 3, 1)],
+                    "split": [dt.date(1994, 6, 1)]}
+    assert _partition_of(stray.id) == partition_name(dt.date(1994, 6, 1))
+    assert record_partitions_maintain(ahead=2, today=dt.date(1995, 1, 15)) == {"created": [], "split": []}
