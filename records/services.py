@@ -25,9 +25,10 @@ DEFAULT_PARTITION = f"{TABLE}_default"
 # analyses partitions, never the partitioned parent).
 STATISTICS_COLUMNS = "area_id, sector_id, command_id, month, kind, drug_supply, cannabis_farm, firearms_discharge"
 PARTITION_LOCK_KEY = 7_390_412  # any constant: serialises the creation of partitions
-# How long creating a partition waits for the parent's lock before giving up: the rows then go to
-# the DEFAULT partition, and the next call moves them out of it.
-LOCK_TIMEOUT = "5s"
+# How long creating a partition waits for the parent's lock before giving up (the rows then go to
+# the DEFAULT partition, and the next call moves them out of it). Readers arriving meanwhile queue
+# behind the waiting lock, so this is also the longest a page may wait for it.
+LOCK_TIMEOUT = "2s"
 LOCK_NOT_AVAILABLE = "55P03"  # SQLSTATE of a lock_timeout
 
 
