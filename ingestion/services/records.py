@@ -435,7 +435,8 @@ class Stage:
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"WITH c AS MATERIALIZED ({changed}), w AS (UPDATE ingestion_record AS r SET {sets} FROM c s "
-                    "WHERE r.id = s.rid AND r.month = s.old_month RETURNING s.old_area_id, s.old_sector_id, s.old_command_id, s.old_month, "
+                    "WHERE r.id = s.rid AND r.month = s.old_month "
+                    "RETURNING s.old_area_id, s.old_sector_id, s.old_command_id, s.old_month, "
                     "r.area_id, r.sector_id, r.command_id, r.month) "
                     "SELECT *, COUNT(*) FROM w GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
                     [upload_id, kind, source],
