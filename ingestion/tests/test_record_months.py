@@ -33,14 +33,14 @@ def test_it_moves_a_crime_to_its_corrected_month_with_its_id_and_links(ingest, m
     OffenceTypeFactory(code="92A")
     NominalFactory(ref="N001")
     NominalFactory(ref="N002")
-    first = ingest("crimes", csv_bytes([HEADER, ["CR1", "92A", "2023-01-14", "55.0", "-1.5", "N001:suspect;N002:offender"],
-                                        ["CR2", "92A", "2023-01-20", "55.0", "-1.7", ""]]), name="1.csv")
+    links_cr1 = "N001:suspect;N002:offender"
+    cr2 = ["CR2", "92A", "2023-01-20", "55.0", "-1.7", ""]
+    first = ingest("crimes", csv_bytes([HEADER, ["CR1", "92A", "2023-01-14", "55.0", "-1.5", links_cr1], cr2]))
     assert first.status == "applied"
     record = Record.objects.get(source="force", external_ref="CR1")
     links = set(RecordNominal.objects.filter(record=record).values_list("id", "nominal__ref", "role"))
 
-    moved = ingest("crimes", csv_bytes([HEADER, ["CR1", "92A", "2023-03-02", "55.0", "-1.5", "N001:suspect;N002:offender"],
-                                        ["CR2", "92A", "2023-01-20", "55.0", "-1.7", ""]]), name="2.csv")
+    moved = ingest("crimes", csv_bytes([HEADER, ["CR1", "92A", "2023-03-02", "55.0", "-1.5", links_cr1], cr2]))
 
     assert (moved.status, moved.rows_applied, moved.rows_unchanged) == ("applied", 1, 1)
     assert Record.objects.filter(source="force", external_ref="CR1").count() == 1
