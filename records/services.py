@@ -21,9 +21,6 @@ log = logging.getLogger(__name__)
 
 TABLE = Record._meta.db_table
 DEFAULT_PARTITION = f"{TABLE}_default"
-# The extended statistics of records migration 0002, made on every partition too (autovacuum
-# analyses partitions, never the partitioned parent).
-STATISTICS_COLUMNS = "area_id, sector_id, command_id, month, kind, drug_supply, cannabis_farm, firearms_discharge"
 PARTITION_LOCK_KEY = 7_390_412  # any constant: serialises the creation of partitions
 # How long creating a partition waits for the parent's lock before giving up (the rows then go to
 # the DEFAULT partition, and the next call moves them out of it). Readers arriving meanwhile queue
@@ -112,8 +109,6 @@ def _partition_create(cursor, month: date) -> None:
         cursor.execute(f"WITH moved AS (DELETE FROM {DEFAULT_PARTITION} WHERE month >= %s AND month < %s "
                        f"RETURNING *) INSERT INTO {name} SELECT * FROM moved", bounds)
         cursor.execute(f"ALTER TABLE {TABLE} ATTACH PARTITION {name} FOR VALUES FROM (%s) TO (%s)", bounds)
-    cursor.execute(f"CREATE STATISTICS IF NOT EXISTS {name}_grain_stats (ndistinct, dependencies) "
-                   f"ON {STATISTICS_COLUMNS} FROM {name}")
     log.info("records partition %s created", name)
 
 

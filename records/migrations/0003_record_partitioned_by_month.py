@@ -5,8 +5,11 @@ month present (and the current and next months) plus a DEFAULT partition, so no 
 for want of a partition (records.services.record_partitions_ensure creates the others before the
 rows arrive). Django has no partitioning: the table is rebuilt here in SQL. The old table is
 renamed, the partitioned one created like it (columns, defaults, identity, checks), the rows moved,
-the old table dropped, then the keys, indexes and the extended statistics of migration 0002 are
-made on the parent (they cascade to every partition, present and future).
+the old table dropped, then the keys and indexes are made on the parent (they cascade to every
+partition, present and future) and the extended statistics of migration 0002 on the parent only:
+they estimate the recompute's grain, a query on the parent, and made on every partition they
+would multiply the cost of each ANALYZE by the number of months (an 8-column ndistinct and
+dependencies statistic takes seconds per partition).
 
 Every unique key of a partitioned table must hold the partition key: the primary key is
 (id, month) in the database (Django's model state keeps ``id`` as the primary key: ids stay
@@ -79,8 +82,6 @@ def _rebuild(execute, cursor, *, partitioned: bool) -> None:
             name = f"{TABLE}_y{month.year:04d}m{month.month:02d}"
             execute(f"CREATE TABLE {name} PARTITION OF {TABLE} "
                     f"FOR VALUES FROM ('{month.isoformat()}') TO ('{_next_month(month).isoformat()}')")
-            execute(f"CREATE STATISTICS {name}_grain_stats (ndistinct, dependencies) "
-                    f"ON {STATISTICS_COLUMNS} FROM {name}")
         execute(f"CREATE TABLE {DEFAULT} PARTITION OF {TABLE} DEFAULT")
     else:
         execute(f"CREATE TABLE {TABLE} ({like})")
