@@ -116,7 +116,10 @@ def copy_records(rows, start_ref: int) -> None:
     from django.db import connection
 
     from records.models import Record
+    from records.services import record_partitions_ensure
 
+    # The month partitions first (PostgreSQL), in their own transaction, as the apply does.
+    record_partitions_ensure(months={day.replace(day=1) for _, _, day, *_ in rows})
     columns = ("kind, source, external_ref, occurred_on, month, lat, lon, area_id, sector_id, command_id, "
                "offence_type_id, drug_supply, cannabis_farm, firearms_discharge, is_synthetic, details")
     buffer = io.StringIO()

@@ -91,7 +91,16 @@ class LinkRole(models.TextChoices):
 
 
 class RecordNominal(models.Model):
-    record = models.ForeignKey("records.Record", on_delete=models.CASCADE, related_name="nominal_links")
+    # db_constraint=False: records are partitioned by month on PostgreSQL (records migration 0003)
+    # and a foreign key into a partitioned table must reference a unique key holding the month,
+    # (id, month); the link holds the id alone. A record keeps its id when a corrected date moves
+    # it to another month, so its links stay. The integrity is the application's: the crimes
+    # apply (ingestion.services.records.Stage.apply_links; the demo and benchmark loaders too)
+    # writes links to records it has just written or found, under the source's apply lock, and Django's
+    # CASCADE still deletes a record's links with every delete made through the ORM. A delete by
+    # hand in SQL is not stopped and would leave links pointing at a missing record.
+    record = models.ForeignKey("records.Record", on_delete=models.CASCADE, related_name="nominal_links",
+                               db_constraint=False)
     nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, related_name="record_links")
     role = models.CharField(max_length=10, choices=LinkRole.choices)
 

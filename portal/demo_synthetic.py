@@ -21,6 +21,7 @@ from nominals.models import (
     RecordNominal,
 )
 from records.models import OffenceType, Record, RecordKind
+from records.services import record_partitions_ensure
 from sectors.locator import current_locator
 from sectors.models import Area, Level
 
@@ -88,8 +89,14 @@ def _located(points):
     return current_locator().places([p[1] for p in points], [p[0] for p in points])
 
 
-@transaction.atomic
 def load_synthetic() -> dict:
+    # The month partitions of the records first (PostgreSQL), in their own short transaction.
+    record_partitions_ensure(months=[_month(index) for index in range(MONTHS)])
+    return _load_synthetic()
+
+
+@transaction.atomic
+def _load_synthetic() -> dict:
     rng = random.Random(SEED)
     places = _Places(rng)
     groups = _groups(rng, places)

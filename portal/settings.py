@@ -187,6 +187,7 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-outbox": {"task": "ingestion.tasks.dispatch_pending", "schedule": 30.0},
     "dispatch-scoring-runs": {"task": "scoring.tasks.dispatch_pending", "schedule": 30.0},
     "verify-audit-trail": {"task": "core.tasks.audit_verify", "schedule": 3600.0},
+    "record-partitions": {"task": "records.tasks.maintain_partitions", "schedule": 86400.0},
 }
 ADMINS = [(address, address) for address in env_list("ADMINS", [])]  # told when the audit trail is broken
 

@@ -96,7 +96,12 @@ class Record(models.Model):
     class Meta:
         db_table = "ingestion_record"
         constraints = [
-            models.UniqueConstraint(fields=["source", "external_ref"], name="record_unique_per_source"),
+            # With the month: records are partitioned by month on PostgreSQL (migration 0003) and a
+            # unique key of a partitioned table must hold the partition key. A reference is still
+            # one record across months: the apply finds it in whatever month it is and moves it
+            # (ingestion.services.records.Stage.upsert, under the source's apply lock).
+            models.UniqueConstraint(fields=["source", "external_ref", "month"],
+                                    name="record_unique_per_source_month"),
             models.CheckConstraint(
                 condition=Q(lat__isnull=True, lon__isnull=True)
                 | Q(lat__gte=49.0, lat__lte=61.5, lon__gte=-9.0, lon__lte=2.5),

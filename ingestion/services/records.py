@@ -21,6 +21,7 @@ from ingestion.models import Upload
 from ingestion.readers import FileRejected, batches, open_table
 from ingestion.schemas import SKIP, RowInvalid
 from ingestion.services.processing import batch_rows
+from records.services import record_partitions_ensure
 from sectors.locator import current_locator
 
 _STAGE_COLUMNS = [
@@ -64,6 +65,8 @@ def process_records(run, schema_class, fileobj) -> dict | None:
             return None
         run.progress(status=Upload.Status.APPLYING, rows_total=counts["total"], rows_skipped=counts["skipped"])
         source = record_source(schema, upload.organisation)
+        # Before the apply, in its own short transaction: creating a partition locks the whole table.
+        record_partitions_ensure(months=stage.months())
         with transaction.atomic():
             run.lock(rows_of=f"records:{source}")
             stage.check_keys()
@@ -340,6 +343,12 @@ class Stage:
                 if missing:
                     raise RuntimeError(f"{table}: ids {sorted(missing)[:10]} no longer exist; nothing applied")
 
+    def months(self) -> list:
+        """The months of the staged rows (their partitions must exist before the apply)."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT DISTINCT month FROM {self.name}")
+            return [row[0] for row in cursor.fetchall()]
+
     def duplicates(self):
         """(row, reference, first row) for every row repeating an earlier row's reference."""
         with connection.cursor() as cursor:
@@ -388,6 +397,13 @@ class Stage:
         ON CONFLICT costs an index probe and a row lock per row even when nothing
         changed. On PostgreSQL each statement also returns where its rows are
         (``self.written``), so no index on upload_id is needed to find them again.
+
+        A reference is one record whatever its month: both statements look it up by
+        (source, external_ref) in every month, so a record whose date moved to another month
+        is updated, not inserted again, and on PostgreSQL the UPDATE of ``month`` moves the
+        row to the other month's partition with its id (its nominal links stay). The unique
+        key holds the month (a partitioned table's keys must); the caller's apply lock on the
+        source (Run.lock) keeps a reference from being inserted twice in two months at once.
         """
         columns = ("kind, source, external_ref, occurred_on, month, lat, lon, area_id, sector_id, command_id, "
                    "offence_type_id, drug_supply, cannabis_farm, firearms_discharge, upload_id, is_synthetic, details")
@@ -405,7 +421,7 @@ class Stage:
                   f"offence_type_id, drug_supply, cannabis_farm, firearms_discharge, %s, FALSE, details "
                   f"FROM {self.name} s WHERE NOT EXISTS (SELECT 1 FROM ingestion_record e "
                   f"WHERE e.source = %s AND e.external_ref = s.external_ref) "
-                  f"ON CONFLICT (source, external_ref) DO UPDATE SET {updates} "
+                  f"ON CONFLICT (source, external_ref, month) DO UPDATE SET {updates} "
                   f"WHERE {self._changed('r', 'excluded')}")
         applied = 0
         self.written, self.replaced = set(), set()
@@ -419,7 +435,8 @@ class Stage:
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"WITH c AS MATERIALIZED ({changed}), w AS (UPDATE ingestion_record AS r SET {sets} FROM c s "
-                    "WHERE r.id = s.rid RETURNING s.old_area_id, s.old_sector_id, s.old_command_id, s.old_month, "
+                    "WHERE r.id = s.rid AND r.month = s.old_month "
+                    "RETURNING s.old_area_id, s.old_sector_id, s.old_command_id, s.old_month, "
                     "r.area_id, r.sector_id, r.command_id, r.month) "
                     "SELECT *, COUNT(*) FROM w GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
                     [upload_id, kind, source],

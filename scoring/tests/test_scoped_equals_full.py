@@ -24,6 +24,7 @@ from datetime import date
 
 import pytest
 from django.db import transaction
+from django.db.models import Count
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
@@ -347,6 +348,8 @@ def _check_sequence(sequence: list[Step], senders) -> None:
             assert _cells() == cells_before, f"{where}: a rejected file changed scores"
             continue
 
+        twice = Record.objects.values("source", "external_ref").annotate(n=Count("id")).filter(n__gt=1)
+        assert not twice.exists(), f"{where}: a reference is held by two records: {list(twice)}"
         stored = _cells()
         with transaction.atomic():
             scores_recompute()
@@ -372,6 +375,8 @@ REPRODUCED = [
     [Step("crimes", ({**INITIAL_CRIMES[0], "nominals": ""},))],
     # A group changes type: its members' months move from one nominals measure to another.
     [Step("groups", ({"ref": "G1", "name": "Group 1", "group_type": "ucg"},))],
+    # A crime's date corrected into another month (another partition on PostgreSQL): moved, not duplicated.
+    [Step("crimes", ({**INITIAL_CRIMES[0], "date": date(2023, 6, 1)},))],
     # A partner record two months after the last one: the records' month span grows.
     [Step("drug_deaths", ({"reference": "D2", "date": date(2023, 6, 1), "place": "N1a"},))],
 ]

@@ -1,6 +1,6 @@
 """Narrower extended statistics for the recompute's grain (PostgreSQL only).
 
-The statistics of 0002 covered eight columns, flags included: ndistinct and dependencies are
+The statistics of 0002 (made on the partitioned parent by 0003) covered eight columns, flags included: ndistinct and dependencies are
 built for every combination of them (247), and ANALYZE of a million records took 38 to 46 s
 instead of half a second; autovacuum runs it after every large upload. The recompute now groups
 the plain records (no flag, no link) by five columns (scoring.sql.record_grain_create), so
@@ -33,5 +33,5 @@ def widen(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("records", "0002_grain_statistics")]
+    dependencies = [("records", "0003_record_partitioned_by_month")]
     operations = [migrations.RunPython(narrow, widen)]
