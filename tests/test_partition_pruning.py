@@ -5,9 +5,10 @@ The queries are not written out here: each test captures what the code under tes
 asks PostgreSQL for the plan of every statement reading ``ingestion_record``. Plan-time pruning
 leaves only the partitions the month predicate can match, so the plan names them.
 
-The one read allowed to scan every partition is the records' month span (the first and last
+The one read allowed to name every partition is the records' month span (the first and last
 month of any located record: the months nominals are counted in), which has no month to be
-limited to by definition.
+limited to by definition; its plan reads each kind's (kind, month) index in order and stops at
+the first located record from each end.
 """
 import datetime as dt
 
@@ -23,7 +24,7 @@ from tests.world import build_world
 pytestmark = [pytest.mark.django_db,
               pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite keeps one records table")]
 
-MONTH_SPAN = 'MIN("ingestion_record"."month")'
+MONTH_SPAN = "SELECT MIN(first), MAX(last)"  # scoring.sql.located_span
 
 
 @pytest.fixture

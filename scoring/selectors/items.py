@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from datetime import date
 from functools import reduce
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
     Exists,
     F,
-    Max,
-    Min,
     FilteredRelation,
     FloatField,
     OuterRef,
@@ -138,6 +137,19 @@ def _nominal_home(area: Area) -> Q:
         | Q(nominal__home_command__isnull=False)
 
 
+def located_span() -> tuple[date | None, date | None]:
+    """The first and last month of a located record (the months nominals are counted in).
+
+    One MIN and one MAX per kind (scoring.sql.located_span), read from the ends of the
+    (kind, month) index instead of scanning every record.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(*sql.located_span(kinds=RecordKind.values))
+        first, last = cursor.fetchone()
+    # SQLite returns the dates of a raw query as text.
+    return tuple(date.fromisoformat(d) if isinstance(d, str) else d for d in (first, last))
+
+
 def nominal_months(*, user, area: Area, start: date, end: date, measures: list[Measure]) -> list[NominalMonth]:
     """The nominal-months the selected nominals measures count for the area in the window, heaviest first.
 
@@ -148,10 +160,10 @@ def nominal_months(*, user, area: Area, start: date, end: date, measures: list[M
     if not chosen:
         return []
     # Nominals are counted in the months from the first to the last located record (as the recompute does).
-    span = Record.objects.filter(_ANYWHERE).aggregate(first=Min("month"), last=Max("month"))
-    if span["first"] is None:
+    first, last = located_span()
+    if first is None:
         return []
-    start, end = max(start, span["first"]), min(end, span["last"])
+    start, end = max(start, first), min(end, last)
     if start > end:
         return []
     periods = role_periods(start=start, end=end, home=_nominal_home(area))

@@ -15,6 +15,7 @@ from nominals.models import Membership, Nominal, PriorityStatus
 from records.models import Record, RecordKind
 from scoring import itemsets, sql
 from scoring.models import CssEdition, Measure, ScoringRun, TotalScore
+from scoring.selectors.items import located_span
 from scoring.services.css import css_edition_activate
 from sectors.models import Area, Level
 
@@ -60,13 +61,8 @@ def _expand_areas(area_ids: list[int], force_id: int | None) -> list[int]:
 
 def _record_months() -> list[date]:
     """Every month from the first to the last located record: the months nominals are counted in."""
-    with connection.cursor() as cursor:
-        cursor.execute(*sql.located_span(kinds=RecordKind.values))
-        first, last = cursor.fetchone()
-    if first is None:
-        return []
-    # SQLite returns the dates of a raw query as text.
-    return months_between(*(date.fromisoformat(d) if isinstance(d, str) else d for d in (first, last)))
+    first, last = located_span()
+    return [] if first is None else months_between(first, last)
 
 
 def nominal_inputs(record_months: list[date]) -> str:
