@@ -11,6 +11,7 @@ bare COPY of the same file, and the peak memory of a run at two sizes (each
 size runs in its own process, so ru_maxrss is that run's peak).
 """
 import argparse
+import contextlib
 import csv
 import json
 import os
@@ -97,7 +98,8 @@ def _measure(rows: int, csv_path: Path) -> dict:
         upload = upload_create(organisation=force, kind="policeuk", fileobj=f, original_name=csv_path.name,
                                user=None, dispatch=False)
     stored = time.perf_counter()
-    upload = upload_process(upload_id=upload.pk)
+    with _statements(connection) as slowest:
+        upload = upload_process(upload_id=upload.pk)
     done = time.perf_counter()
     assert upload.status == "applied", (upload.errors[:3], upload.failure)
     assert Record.objects.count() == rows
@@ -111,7 +113,8 @@ def _measure(rows: int, csv_path: Path) -> dict:
         again = upload_create(organisation=force, kind="policeuk", fileobj=f, original_name="again.csv", user=None,
                               dispatch=False)
     t_again = time.perf_counter()
-    again = upload_process(upload_id=again.pk)
+    with _statements(connection) as slowest_again:
+        again = upload_process(upload_id=again.pk)
     again_done = time.perf_counter()
     assert (again.rows_applied, again.rows_unchanged) == (0, rows)
 
@@ -129,7 +132,26 @@ def _measure(rows: int, csv_path: Path) -> dict:
         "rows": rows, "store_s": stored - started, "process_s": done - stored, "total_s": done - started,
         "again_s": again_done - t_again, "copy_s": copy_done - copy_started, "unlocated": upload.rows_unlocated,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "slowest_statements": slowest, "slowest_statements_again": slowest_again,
     }
+
+
+@contextlib.contextmanager
+def _statements(connection, keep: int = 6):
+    """The slowest statements sent through Django's cursor (COPY goes around it), with their seconds."""
+    timed = []
+
+    def timer(execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timed.append((round(time.perf_counter() - start, 2), " ".join(sql.split())[:160]))
+
+    slowest = []
+    with connection.execute_wrapper(timer):
+        yield slowest
+    slowest.extend(sorted(timed, reverse=True)[:keep])
 
 
 def setup_database() -> None:
