@@ -71,12 +71,12 @@ def stage_copied(run, schema, fileobj, stage, *, validate_batch) -> dict | None:
     try:
         with transaction.atomic():  # a savepoint in a caller's transaction: a failed COPY undoes only itself
             _create_raw(names.raw)
-            _copy_file(names.raw, fileobj)
+            rows = _copy_file(names.raw, fileobj)
     except (_NotCopyable, psycopg.errors.DataError):
         _drop(names)
         return None
     try:
-        counts = _stage(run, schema, stage, names, validate_batch)
+        counts = _stage(run, schema, stage, names, rows, validate_batch)
     except _NotCopyable:
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {stage.name}")
@@ -113,8 +113,8 @@ def _create_raw(raw: str) -> None:
                        f"{', '.join(f'{c} text' for c in _COLUMNS)})")
 
 
-def _copy_file(raw: str, fileobj) -> None:
-    """Stream the file's bytes into the raw table; the header line is skipped by COPY.
+def _copy_file(raw: str, fileobj) -> int:
+    """Stream the file's bytes into the raw table (the header line is skipped); the rows COPY'd.
 
     Trailing line ends are dropped (the csv module ignores trailing blank lines,
     COPY would call them rows with missing columns); one stays.
@@ -124,22 +124,24 @@ def _copy_file(raw: str, fileobj) -> None:
     with connection.cursor() as cursor:
         with cursor.cursor.copy(f"COPY {raw} ({', '.join(_COLUMNS)}) FROM STDIN "
                                 "WITH (FORMAT csv, HEADER true, ENCODING 'UTF8')") as copy:
-            held, tail = b"", b""
+            held = b""
             while chunk := source.read(CHUNK):
                 if b'"' in chunk:
                     raise _NotCopyable("quoted fields")  # COPY and the csv module treat stray quotes apart
-                if b"\\." in tail[-1:] + chunk:
+                if b"\\." in held[-1:] + chunk:
                     raise _NotCopyable("end-of-data marker")  # COPY would stop reading at a line "\."
                 if held:
                     copy.write(held)
-                held, tail = chunk, chunk
+                held = chunk
             body = held.rstrip(b"\r\n")
             ending = held[len(body):]
             copy.write(body + (b"\r\n" if ending.startswith(b"\r\n") else ending[:1]))
+        rows = cursor.cursor.rowcount
     source.seek(0)
+    return rows
 
 
-def _stage(run, schema, stage, names: _Names, validate_batch) -> dict:
+def _stage(run, schema, stage, names: _Names, rows: int, validate_batch) -> dict:
     with connection.cursor() as cursor:
         # The distinct look-ups and the joins' hash tables fit in memory (the default 4 MB spills);
         # the joins are hash joins whatever the estimates (a nested loop over the points is quadratic).
@@ -150,9 +152,9 @@ def _stage(run, schema, stage, names: _Names, validate_batch) -> dict:
             cursor.execute("SET default_statistics_target = 1")
             cursor.execute(f"ANALYZE {names.raw}")
             cursor.execute("RESET default_statistics_target")
-            _lookups(cursor, schema, names)
+            blank = _lookups(cursor, schema, names)
             staged, unlocated = _insert_good(cursor, stage, names)
-            skipped, blank = _classify(cursor, names)
+            _set_aside(cursor, names)
         finally:
             cursor.execute("RESET work_mem")
             cursor.execute("RESET enable_nestloop")
@@ -160,12 +162,11 @@ def _stage(run, schema, stage, names: _Names, validate_batch) -> dict:
     counts = {"total": 0, "skipped": 0, "staged": 0, "unlocated": 0}
     _parse_others(stage, names, counts, validate_batch)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM {names.raw}")
-        rows = cursor.fetchone()[0]
         cursor.execute(f"SELECT count(*) FROM {names.other}")
         others = cursor.fetchone()[0]
-    counts["total"] += rows - blank - others  # the rows SQL passed or skipped
-    counts["skipped"] += skipped
+    # Every row is passed, skipped (anti-social behaviour), blank or set aside for Python.
+    counts["total"] += rows - blank - others
+    counts["skipped"] += rows - blank - others - staged
     counts["staged"] += staged
     counts["unlocated"] += unlocated
     if counts["total"] == 0:
@@ -175,12 +176,17 @@ def _stage(run, schema, stage, names: _Names, validate_batch) -> dict:
     return counts
 
 
-def _lookups(cursor, schema, names: _Names) -> None:
-    """The file's distinct months, crime types and points, each judged once by the Python rules."""
+def _lookups(cursor, schema, names: _Names) -> int:
+    """The file's distinct months, crime types and points, each judged once by the Python rules.
+
+    Returns the number of blank rows (every field empty).
+    """
     raw = names.raw
-    cursor.execute(f"SELECT DISTINCT coalesce(c1, '') FROM {raw}")
-    months = []
-    for (text,) in cursor.fetchall():
+    # The same scan counts the blank rows (every field empty).
+    cursor.execute(f"SELECT coalesce(r.c1, ''), count(*) FILTER (WHERE {_BLANK}) FROM {raw} r GROUP BY 1")
+    months, blank = [], 0
+    for text, blanks in cursor.fetchall():
+        blank += blanks
         errors = []
         day = schema.months.get(text) or schema._month(text, errors)
         if not errors and day is not None:
@@ -211,6 +217,7 @@ def _lookups(cursor, schema, names: _Names) -> None:
         points += [(*v, *place) for v, place in zip(valid, places)]
     _table(cursor, names.points, "lon_text text, lat_text text, lon double precision, lat double precision, "
                                  "area_id bigint, sector_id bigint, command_id bigint", points)
+    return blank
 
 
 def _table(cursor, name: str, columns: str, rows: list) -> None:
@@ -246,8 +253,8 @@ def _insert_good(cursor, stage, names: _Names) -> tuple[int, int]:
     return staged, unlocated
 
 
-def _classify(cursor, names: _Names) -> tuple[int, int]:
-    """Set aside the rows Python must read; (anti-social behaviour rows skipped, blank rows)."""
+def _set_aside(cursor, names: _Names) -> None:
+    """The rows Python must read: neither passed, nor a plain anti-social behaviour row, nor blank."""
     joins = _JOINS.format(months=names.months, types=names.types, points=names.points)
     cursor.execute(f"DROP TABLE IF EXISTS {names.other}")
     cursor.execute(
@@ -255,16 +262,10 @@ def _classify(cursor, names: _Names) -> tuple[int, int]:
         f"WHERE NOT coalesce({_GOOD}, FALSE) AND NOT coalesce({_SKIPPED}, FALSE) AND NOT ({_BLANK})"
     )
     cursor.execute(f"CREATE INDEX ON {names.other} (n)")
-    cursor.execute(
-        f"SELECT count(*) FILTER (WHERE coalesce({_SKIPPED}, FALSE)), count(*) FILTER (WHERE {_BLANK}) "
-        f"FROM {names.raw} r {joins}"
-    )
-    skipped, blank = cursor.fetchone()
     longest = f"greatest({', '.join(f'char_length({c})' for c in _COLUMNS)})"
     cursor.execute(f"SELECT 1 FROM {names.other} WHERE {longest} > %s LIMIT 1", [MAX_FIELD_CHARS])
     if cursor.fetchone():
         raise _NotCopyable("a field longer than the csv reader accepts")  # the Python path rejects the file
-    return skipped, blank
 
 
 def _parse_others(stage, names: _Names, counts: dict, validate_batch) -> None:
