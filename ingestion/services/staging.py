@@ -23,7 +23,7 @@ import numpy as np
 import psycopg
 from django.db import connection, transaction
 
-from ingestion.readers import MAX_FIELD_CHARS, FileRejected, _raw_file
+from ingestion.readers import MAX_FIELD_CHARS, FileRejected, raw_file
 from ingestion.schemas.base import MAX_TEXT, check_lat_lon
 from ingestion.schemas.policeuk import CRIME_TYPES
 from ingestion.services.processing import batch_rows
@@ -53,7 +53,7 @@ def copy_applies(schema, fileobj) -> bool:
     """Whether the SQL path may try this upload: police.uk, CSV (not a workbook), PostgreSQL."""
     if schema.kind != "policeuk" or connection.vendor != "postgresql":
         return False
-    raw = _raw_file(fileobj)
+    raw = raw_file(fileobj)
     position = raw.tell()
     raw.seek(0)
     head = raw.read(4)
@@ -119,7 +119,7 @@ def _copy_file(raw: str, fileobj) -> int:
     Trailing line ends are dropped (the csv module ignores trailing blank lines,
     COPY would call them rows with missing columns); one stays.
     """
-    source = _raw_file(fileobj)
+    source = raw_file(fileobj)
     source.seek(0)
     with connection.cursor() as cursor:
         with cursor.cursor.copy(f"COPY {raw} ({', '.join(_COLUMNS)}) FROM STDIN "
@@ -187,9 +187,8 @@ def _lookups(cursor, schema, names: _Names) -> int:
     months, blank = [], 0
     for text, blanks in cursor.fetchall():
         blank += blanks
-        errors = []
-        day = schema.months.get(text) or schema._month(text, errors)
-        if not errors and day is not None:
+        day = schema.month_day(text)
+        if day is not None:
             months.append((text, day))
     _table(cursor, names.months, "raw text, day date", months)
 
