@@ -121,6 +121,11 @@ _cells = {
 }
 
 
+@pytest.fixture
+def areas():
+    return grid()
+
+
 @st.composite
 def _files(draw):
     rows = []
@@ -135,8 +140,8 @@ def _files(draw):
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=_files())
-def test_it_gives_what_the_row_by_row_path_gives_for_any_file(both_paths, rows):
-    Record.objects.all().delete()  # the examples share the test's database
+def test_it_gives_what_the_row_by_row_path_gives_for_any_file(areas, both_paths, rows):
+    Record.objects.all().delete()  # the examples share the test's database (and its areas)
     by_sql, by_rows = both_paths(policeuk_file(rows))
     assert by_sql == by_rows
 
