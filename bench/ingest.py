@@ -6,11 +6,16 @@ Creates (and drops) its own PostgreSQL database, soc_bench_ingest, on the server
 of DATABASE_URL (default postgres://postgres@127.0.0.1:5432). Loads the
 Northumbria boundaries (LSOAs as neighbourhoods, wards as sectors, local
 authorities as commands) so every row is really located, generates police.uk
-rows at the real files' anonymised points, and reports rows/s, the ratio to a
-bare COPY of the same file, and the peak memory of a run at two sizes (each
-size runs in its own process, so ru_maxrss is that run's peak).
+rows at the real files' anonymised points, and reports, at two sizes, the time
+end to end (upload_create + upload_process), the floor (a bare COPY of the
+same file into an unindexed text table, measured in the same run), their ratio,
+rows/s, the peak memory (each size runs in its own process, so ru_maxrss is that
+run's peak), the machine's load average before and after, and the slowest
+statements. The uploads' stored files go to a temporary MEDIA_ROOT, removed
+with the generated CSV files; the database is dropped unless --keep.
 """
 import argparse
+import contextlib
 import csv
 import json
 import os
@@ -92,12 +97,14 @@ def _measure(rows: int, csv_path: Path) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE ingestion_record, ingestion_upload CASCADE")
     force = Organisation.objects.get(code="force")
+    load_before = os.getloadavg()
     started = time.perf_counter()
     with csv_path.open("rb") as f:
         upload = upload_create(organisation=force, kind="policeuk", fileobj=f, original_name=csv_path.name,
                                user=None, dispatch=False)
     stored = time.perf_counter()
-    upload = upload_process(upload_id=upload.pk)
+    with _statements(connection) as slowest:
+        upload = upload_process(upload_id=upload.pk)
     done = time.perf_counter()
     assert upload.status == "applied", (upload.errors[:3], upload.failure)
     assert Record.objects.count() == rows
@@ -111,7 +118,8 @@ def _measure(rows: int, csv_path: Path) -> dict:
         again = upload_create(organisation=force, kind="policeuk", fileobj=f, original_name="again.csv", user=None,
                               dispatch=False)
     t_again = time.perf_counter()
-    again = upload_process(upload_id=again.pk)
+    with _statements(connection) as slowest_again:
+        again = upload_process(upload_id=again.pk)
     again_done = time.perf_counter()
     assert (again.rows_applied, again.rows_unchanged) == (0, rows)
 
@@ -126,10 +134,30 @@ def _measure(rows: int, csv_path: Path) -> dict:
         copy_done = time.perf_counter()
         cursor.execute("DROP TABLE bench_copy")
     return {
+        "load_before": load_before, "load_after": os.getloadavg(),
         "rows": rows, "store_s": stored - started, "process_s": done - stored, "total_s": done - started,
         "again_s": again_done - t_again, "copy_s": copy_done - copy_started, "unlocated": upload.rows_unlocated,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "slowest_statements": slowest, "slowest_statements_again": slowest_again,
     }
+
+
+@contextlib.contextmanager
+def _statements(connection, keep: int = 6):
+    """The slowest statements sent through Django's cursor (COPY goes around it), with their seconds."""
+    timed = []
+
+    def timer(execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timed.append((round(time.perf_counter() - start, 2), " ".join(sql.split())[:160]))
+
+    slowest = []
+    with connection.execute_wrapper(timer):
+        yield slowest
+    slowest.extend(sorted(timed, reverse=True)[:keep])
 
 
 def setup_database() -> None:
@@ -176,14 +204,15 @@ def main() -> None:
     finally:
         if not args.keep:
             admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME}")
-    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min)")
-    print(f"{'rows':>10} {'end to end':>12} {'rows/s':>9} {'COPY':>8} {'COPY rows/s':>12} {'ratio':>6} "
-          f"{'re-upload':>10} {'peak RSS':>9}")
-    for r in results:
-        print(f"{r['rows']:>10,} {r['total_s']:>11.1f}s {r['rows'] / r['total_s']:>9,.0f} {r['copy_s']:>7.2f}s "
-              f"{r['rows'] / r['copy_s']:>12,.0f} {r['total_s'] / r['copy_s']:>5.1f}x {r['again_s']:>9.1f}s "
-              f"{r['peak_rss_mb']:>7.0f}MB")
     print(json.dumps(results, indent=1))
+    print(f"load average now {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min); "
+          "the load column is the 1-minute load average before and after each run")
+    print(f"{'rows':>10} {'end to end':>12} {'rows/s':>9} {'floor: COPY':>12} {'COPY rows/s':>12} {'ratio':>6} "
+          f"{'re-upload':>10} {'peak RSS':>9} {'load':>11}")
+    for r in results:
+        print(f"{r['rows']:>10,} {r['total_s']:>11.1f}s {r['rows'] / r['total_s']:>9,.0f} {r['copy_s']:>11.2f}s "
+              f"{r['rows'] / r['copy_s']:>12,.0f} {r['total_s'] / r['copy_s']:>5.1f}x {r['again_s']:>9.1f}s "
+              f"{r['peak_rss_mb']:>7.0f}MB {r['load_before'][0]:>5.2f}-{r['load_after'][0]:.2f}")
 
 
 if __name__ == "__main__":

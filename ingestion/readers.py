@@ -104,7 +104,7 @@ def batches(rows: Iterator[tuple[int, list | None]], size: int) -> Iterator[list
 
 def _open_csv(fileobj: IO[bytes]):
     # Incremental decoder: a bad byte is found where it is, without reading the file twice.
-    text = io.TextIOWrapper(_raw_file(fileobj), encoding="utf-8-sig", errors="strict", newline="")
+    text = io.TextIOWrapper(raw_file(fileobj), encoding="utf-8-sig", errors="strict", newline="")
 
     def rejected(exc, row):
         if isinstance(exc, UnicodeDecodeError):
@@ -154,7 +154,7 @@ def _open_csv(fileobj: IO[bytes]):
     return [h.strip() for h in header], rows()
 
 
-def _raw_file(fileobj):
+def raw_file(fileobj):
     """The io object under Django's File wrappers: the text layer asks it `closed` on every
     line, and a FieldFile answers through two Python properties (a tenth of the read time)."""
     while not isinstance(fileobj, io.IOBase):

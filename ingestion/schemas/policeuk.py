@@ -123,6 +123,12 @@ class PoliceUkSchema(Schema):
         values = ["" if clean.get(c.name) is None else str(clean[c.name]) for c in self.columns]
         return self.parse(values)
 
+    def month_day(self, month: str) -> dt.date | None:
+        """The first day of a Month cell, or None where the row-by-row check reports an error."""
+        errors = []
+        day = self.months.get(month) or self._month(month, errors)
+        return None if errors else day
+
     def _month(self, month, errors):
         match = _MONTH.match(month.strip())
         if not match:

@@ -21,6 +21,7 @@ from ingestion.models import Upload
 from ingestion.readers import FileRejected, batches, open_table
 from ingestion.schemas import SKIP, RowInvalid
 from ingestion.services.processing import batch_rows
+from ingestion.services.staging import copy_applies, stage_copied
 from records.services import record_partitions_ensure
 from sectors.locator import current_locator
 
@@ -56,10 +57,21 @@ def process_records(run, schema_class, fileobj) -> dict | None:
     run.progress()  # the header is read (for XLSX: the workbook opened and its text table loaded)
     stage = Stage(upload.pk, with_links=schema.kind == "crimes")
     try:
-        counts = _validate(run, schema, rows, stage)
+        counts, first = None, rows
+        step = _BatchStep(run, schema, stage)
+        if copy_applies(schema, fileobj):
+            counts = stage_copied(run, schema, fileobj, stage, validate_batch=step)
+            if counts is None:
+                # COPY could not read it: from the start again, row by row. The first reader is
+                # kept until the run ends (once collected it would close the file under this one).
+                fileobj.seek(0)
+                header, rows = open_table(fileobj)
+        if counts is None:
+            counts = _validate(run, rows, stage, step)
+        del first
         key_column = schema.columns[0].name
-        for row_no, ref, first in stage.duplicates():
-            run.errors.add(row_no, key_column, f"reference {ref!r} already appears on row {first}")
+        for row_no, ref, first_row in stage.duplicates():
+            run.errors.add(row_no, key_column, f"reference {ref!r} already appears on row {first_row}")
         if run.errors.count:
             run.progress(rows_total=counts["total"], rows_skipped=counts["skipped"])
             return None
@@ -86,10 +98,20 @@ def process_records(run, schema_class, fileobj) -> dict | None:
         stage.drop()
 
 
-def _validate(run, schema, rows, stage) -> dict:
-    locator, cache = current_locator(), {}
-    total = skipped = staged = unlocated = 0
-    for batch in batches(rows, batch_rows()):
+class _BatchStep:
+    """One batch of rows through the schema: errors to the run, valid rows located and staged.
+
+    Called with the counts to add to (total, skipped, staged, unlocated). The batch's rows
+    go on streaming into the stage (PostgreSQL) while the caller reads the next batch: the
+    caller ends that COPY (``stage.flush()``) before it sends any other statement.
+    """
+
+    def __init__(self, run, schema, stage):
+        self.run, self.schema, self.stage = run, schema, stage
+        self.locator, self.cache = current_locator(), {}
+
+    def __call__(self, batch, counts: dict) -> None:
+        run, schema = self.run, self.schema
         schema.prepare_batch([values for _, values in batch])
         good = []
         for row_no, values in batch:
@@ -100,21 +122,27 @@ def _validate(run, schema, rows, stage) -> dict:
                     run.errors.add(row_no, column, message)
                 continue
             if clean is SKIP:
-                skipped += 1
+                counts["skipped"] += 1
             else:
                 good.append((row_no, clean))
-        total += len(batch)
-        unlocated += _locate(locator, good, cache)
+        counts["total"] += len(batch)
+        counts["unlocated"] += _locate(self.locator, good, self.cache)
         # The previous batch has been streaming into the stage while this one was parsed.
-        stage.flush()
-        run.progress(rows_validated=total)
-        stage.write(good)
-        staged += len(good)
+        self.stage.flush()
+        run.progress(rows_validated=counts["total"])
+        self.stage.write(good)
+        counts["staged"] += len(good)
+
+
+def _validate(run, rows, stage, step) -> dict:
+    counts = {"total": 0, "skipped": 0, "staged": 0, "unlocated": 0}
+    for batch in batches(rows, batch_rows()):
+        step(batch, counts)
     stage.flush()
-    if total == 0:
+    if counts["total"] == 0:
         raise FileRejected("The file has a header but no data rows.", row=2)
     stage.analyze()
-    return {"total": total, "skipped": skipped, "staged": staged, "unlocated": unlocated}
+    return counts
 
 
 # Distinct points remembered per run: police.uk snaps crimes to a finite set of

@@ -59,3 +59,18 @@ def test_it_stages_rows_through_the_debug_cursor(ingest, debug_cursor, kind, dat
     upload = ingest(kind, data)
     assert upload.status == Upload.Status.APPLIED, (upload.errors, upload.failure[-300:])
     assert Record.objects.count() == 2
+
+
+def test_it_takes_the_sql_path_on_postgresql_only(ingest):
+    """PostgreSQL validates police.uk CSV files in SQL (ingestion.services.staging); SQLite reads them row by row."""
+    import io
+
+    from django.db import connection
+
+    from ingestion.schemas.policeuk import PoliceUkSchema
+    from ingestion.services.staging import copy_applies
+
+    schema = PoliceUkSchema()
+    assert copy_applies(schema, io.BytesIO(policeuk_file([policeuk_row("a1")]))) is (connection.vendor == "postgresql")
+    upload = ingest("policeuk", policeuk_file([policeuk_row("a1"), policeuk_row("", crime_type="Anti-social behaviour")]))
+    assert (upload.status, upload.rows_total, upload.rows_applied, upload.rows_skipped) == ("applied", 2, 1, 1)
