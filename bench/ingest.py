@@ -17,6 +17,7 @@ with the generated CSV files; the database is dropped unless --keep.
 import argparse
 import contextlib
 import csv
+import hashlib
 import json
 import os
 import random
@@ -52,7 +53,8 @@ def generate(path: Path, rows: int) -> None:
                       "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context"])
         for i in range(rows):
             lon, lat, location, code, name = rng.choice(points)
-            out.writerow([f"{i:064x}", f"202{i % 3}-{1 + i % 12:02d}", "Northumbria Police", "Northumbria Police",
+            # Random 64-hex ids, as police.uk's are (ids in order would flatter the unique key's index).
+            out.writerow([hashlib.sha256(i.to_bytes(8, "big")).hexdigest(), f"202{i % 3}-{1 + i % 12:02d}", "Northumbria Police", "Northumbria Police",
                           lon, lat, location, code, name, CRIME_TYPES[i % len(CRIME_TYPES)],
                           "Investigation complete; no suspect identified", ""])
 
