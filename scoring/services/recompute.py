@@ -16,6 +16,7 @@ from records.models import Record, RecordKind
 from scoring import itemsets, sql
 from scoring.models import CssEdition, Measure, ScoringRun, TotalScore
 from scoring.services.css import css_edition_activate
+from scoring.services.stored_views import stored_views_refresh
 from sectors.models import Area, Level
 
 log = logging.getLogger(__name__)
@@ -205,6 +206,8 @@ def scores_recompute(*, area_ids: list[int] | None = None, months: list[date] | 
                     cursor.execute("SET LOCAL jit = off")
                     cursor.execute("SET LOCAL work_mem = '64MB'")
             written, unweighted, inputs = _write_cells(run=run, edition=edition, area_ids=area_ids, months=months)
+            # What the pages read besides the scores, in the same transaction.
+            stored_views_refresh(run=run, edition=edition, area_ids=area_ids, months=months, nominal_inputs=inputs)
     except Exception as exc:
         ScoringRun.objects.filter(pk=run.pk).update(
             status=ScoringRun.Status.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}",
