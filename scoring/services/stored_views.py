@@ -14,6 +14,8 @@ stored_views_refresh runs inside the recompute's transaction (scoring.services.r
 the new cells are written, so a finished run and what is stored with it are seen together; a
 scoped run leaves exactly what a full run would (scoring/tests/test_stored_views.py).
 """
+import logging
+import time
 from datetime import date
 
 from django.db import connection
@@ -28,6 +30,8 @@ from scoring.selectors.ranking import WINDOWS, default_window_end, visible_measu
 from scoring.selectors.stored import measures_key
 from sectors.models import Area, Level
 
+log = logging.getLogger(__name__)
+
 AREA_LEVELS = (Level.FORCE, Level.COMMAND, Level.SECTOR)
 FLAGS = ("drug_supply", "cannabis_farm", "firearms_discharge", "is_synthetic")  # the counted columns
 
@@ -35,12 +39,17 @@ FLAGS = ("drug_supply", "cannabis_farm", "firearms_discharge", "is_synthetic")  
 def stored_views_refresh(*, run: ScoringRun, edition: CssEdition, area_ids: list[int] | None,
                          months: list[date] | None, nominal_inputs: str) -> None:
     """Bring RecordCount and AreaView in line with the records, as a full recompute would leave them."""
+    started = time.monotonic()
     months = None if area_ids is None or months is None else sorted({month_start(m) for m in months})
     record_counts_refresh(months=months)
+    counted = time.monotonic()
     previous = ScoringRun.objects.filter(status=ScoringRun.Status.DONE).exclude(pk=run.pk) \
         .exclude(nominal_inputs="").order_by("-finished_at", "-pk").values_list("nominal_inputs", flat=True).first()
     everything = months is None or previous != nominal_inputs
-    area_views_refresh(run=run, edition=edition, area_ids=None if everything else _around(area_ids), months=months)
+    written = area_views_refresh(run=run, edition=edition, area_ids=None if everything else _around(area_ids),
+                                 months=months)
+    log.info("scoring run %s: record counts in %d ms, %d area views in %d ms", run.pk, (counted - started) * 1000,
+             written, (time.monotonic() - counted) * 1000)
 
 
 def _around(area_ids: list[int]) -> set[int]:
@@ -87,8 +96,9 @@ def standard_windows() -> list[tuple[date, date]]:
 
 
 def area_views_refresh(*, run: ScoringRun, edition: CssEdition, area_ids: set[int] | None,
-                       months: list[date] | None) -> None:
-    """Rewrite the AreaView rows that may have changed (``area_ids`` None: all of them)."""
+                       months: list[date] | None) -> int:
+    """Rewrite the AreaView rows that may have changed (``area_ids`` None: all of them); how many areas and
+    windows were rewritten."""
     windows = standard_windows()
     measures = visible_measures(None)
     key = measures_key(measures)
@@ -112,6 +122,7 @@ def area_views_refresh(*, run: ScoringRun, edition: CssEdition, area_ids: set[in
         AreaView(area=area, start=start, end=end, kind=kind, measures=key, edition=edition, data=data, run=run)
         for area, start, end in rewrite
         for kind, data in _area_view(area, start, end, measures, edition, scored=(area.pk, start, end) in scored)])
+    return len(rewrite)
 
 
 def _scored(areas: list[Area], windows, measures) -> set[tuple]:
