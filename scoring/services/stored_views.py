@@ -55,17 +55,16 @@ def stored_views_refresh(*, run: ScoringRun, edition: CssEdition, area_ids: list
 def _around(area_ids: list[int]) -> set[int]:
     """The areas, every area above them and every area below them: those whose cells a scoped run rewrites."""
     parents = dict(Area.objects.values_list("id", "parent_id"))
-    found = set(area_ids)
+    below, frontier = set(area_ids), set(area_ids)
+    while frontier:
+        frontier = {pk for pk, parent in parents.items() if parent in frontier} - below
+        below |= frontier
+    above = set()
     for pk in area_ids:
         while parents.get(pk) is not None:
             pk = parents[pk]
-            found.add(pk)
-    grew = True
-    while grew:
-        below = {pk for pk, parent in parents.items() if parent in found} - found
-        found |= below
-        grew = bool(below)
-    return found
+            above.add(pk)
+    return below | above
 
 
 def record_counts_refresh(*, months: list[date] | None) -> None:

@@ -92,3 +92,14 @@ def test_a_month_no_run_has_scored_is_computed_live(db):
     measures, edition = list(Measure.objects.filter(is_active=True)), CssEdition.objects.get(is_active=True)
     assert stored_area_view(area=s2, start=date(2020, 1, 1), end=date(2020, 12, 1), kind="layer",
                             measures=measures, edition=edition) is None
+
+
+def test_a_scoped_run_rewrites_only_the_areas_around_its_own(db):
+    world = build_world()
+    s2, end = world.sectors["S2"], standard_windows()[-1][1]
+    before = {(v.area_id, v.start, v.kind): v.run_id for v in AreaView.objects.all()}
+    run = scores_recompute(area_ids=[s2.pk], months=[end])
+    rewritten = {area for (area, _, _), run_id in
+                 {(v.area_id, v.start, v.kind): v.run_id for v in AreaView.objects.all()}.items() if run_id == run.pk}
+    assert rewritten == {s2.pk, s2.parent_id, world.force.pk}
+    assert len(before) == AreaView.objects.count()
