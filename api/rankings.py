@@ -8,8 +8,10 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from api.pagination import Pagination
+from core.etags import not_modified, response_etag, with_etag
 from core.months import FIRST_YEAR, LAST_YEAR
 from scoring.selectors import ranking
+from scoring.selectors.drilldown import scores_version
 from scoring.selectors.ranking import WINDOWS
 from sectors.models import Level
 
@@ -84,19 +86,25 @@ ROW_FIELDS = {
     }),
     description="Areas of one level ranked by SOC harm over a window, with the change from the previous window "
                 "and its significance (docs/scoring.md), a page of rows at a time. Users who may not see "
-                "rankings get 404.",
+                "rankings get 404. The response carries an ETag (the latest scoring run, the user, the "
+                "parameters): sent back in If-None-Match, it gets 304 while nothing changed.",
 )
 @api_view(["GET"])
 def rankings(request):
     query = RankingQuery(data=request.query_params)
     query.is_valid(raise_exception=True)
+    # The response depends only on the stored scores: a client sending its ETag back gets 304.
+    etag = response_etag(request, scores_version())
+    cached = not_modified(request, etag)
+    if cached is not None:
+        return cached
     codes = [c for c in query.validated_data.get("measures", "").split(",") if c] or None
     result = ranking(user=request.user, level=int(query.validated_data["level"]), end_month=query.end_month(),
                      months=int(query.validated_data["months"]), measure_codes=codes)
     # The whole ranking is computed (a rank needs every area); only its rows are paged.
     paginator = Pagination()
     rows = paginator.paginate_queryset(result.rows, request)
-    return Response({
+    return with_etag(Response({
         "level": result.level, "start": result.start, "end": result.end,
         "previous_start": result.previous_start, "previous_end": result.previous_end,
         "edition": result.edition.code if result.edition else None,
@@ -104,5 +112,5 @@ def rankings(request):
         "force_harm": result.force_harm, "outside_harm": result.outside_harm,
         "force_harm_by_type": result.force_harm_by_type,
         **paginator.get_paginated_response([asdict(row) for row in rows]).data,
-    })
+    }), etag)
 

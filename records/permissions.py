@@ -9,6 +9,7 @@ from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 from core import roles
 from core.audit import audit_record
 from core.models import AuditEvent
+from core.request_memo import once_per_request
 from sectors.models import Area, Level
 
 VIEW_AREA_RECORDS = "sectors.view_area_records"
@@ -20,8 +21,10 @@ def record_sector_ids(user) -> set[int] | None:
         return set()
     if user.has_perm(roles.ALL_RECORDS):
         return None
-    granted = get_objects_for_user(user, VIEW_AREA_RECORDS, klass=Area, accept_global_perms=False)
-    return set(granted.filter(level=Level.SECTOR).values_list("id", flat=True))
+    # Read once per request (a page asks for every area it links to); a copy, so a caller may change it.
+    return set(once_per_request(f"record_sector_ids:{user.pk}", lambda: set(
+        get_objects_for_user(user, VIEW_AREA_RECORDS, klass=Area, accept_global_perms=False)
+        .filter(level=Level.SECTOR).values_list("id", flat=True))))
 
 
 def can_view_records(user, area: Area) -> bool:

@@ -231,3 +231,57 @@ class TotalScore(models.Model):
     @property
     def measure_ids(self) -> list[int]:
         return [int(i) for i in self.measures.split(",") if i]
+
+
+class RecordCount(models.Model):
+    """Records of one kind located in one area of a level in one month, and how many carry each flag
+    (and how many are synthetic).
+
+    The thematic views' figures, written by the scoring run (scoring.services.stored_views) so a
+    page reads these rows instead of the records. ``area`` is empty for the records not located at
+    ``level`` (the "not located in a sector" line of a theme).
+    """
+
+    level = models.PositiveSmallIntegerField()
+    area = models.ForeignKey("sectors.Area", null=True, on_delete=models.CASCADE, related_name="+",
+                             db_constraint=False, db_index=False)
+    month = models.DateField(help_text="First day of the month")
+    kind = models.CharField(max_length=30, choices=RecordKind.choices)
+    count = models.PositiveIntegerField()
+    drug_supply = models.PositiveIntegerField(default=0)
+    cannabis_farm = models.PositiveIntegerField(default=0)
+    firearms_discharge = models.PositiveIntegerField(default=0)
+    is_synthetic = models.PositiveIntegerField(default=0, help_text="Synthetic records (the provenance note)")
+
+    class Meta:
+        indexes = [models.Index(fields=["level", "month"], name="scoring_reccount_level_month")]
+
+
+class AreaView(models.Model):
+    """What an area page's first view needs and would otherwise read from the records, stored by the run.
+
+    One row per area, standard window (scoring.selectors.ranking.WINDOWS months ending at the default
+    window end) and kind: the contributing items (``contributing``) or the map layer's hexagon cells
+    (``layer``), both for the measures and edition named on the row, with every identity (readers
+    withhold what a user may not see). A reader uses a row only when its measures and edition are
+    those asked for; anything else is computed live.
+    """
+
+    class Kind(models.TextChoices):
+        CONTRIBUTING = "contributing"
+        LAYER = "layer"
+
+    area = models.ForeignKey("sectors.Area", on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                             db_index=False)
+    start = models.DateField()
+    end = models.DateField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    measures = models.CharField(max_length=400, help_text="Ids of the measures, sorted, comma-separated")
+    edition = models.ForeignKey(CssEdition, null=True, on_delete=models.CASCADE, db_constraint=False,
+                                db_index=False)
+    data = models.JSONField()
+    run = models.ForeignKey("ScoringRun", null=True, on_delete=models.SET_NULL, related_name="+",
+                            db_constraint=False, db_index=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["area", "start", "end", "kind"], name="one_area_view")]

@@ -18,19 +18,23 @@ from records.models import RecordKind
 from records.permissions import can_view_records
 from scoring import selectors as scoring_selectors
 from scoring.models import Measure
+from scoring.selectors.drilldown import STORED_LIMIT, scores_version
 from scoring.selectors.totals import heaviest_nominals
 from sectors.models import Area
 
 
-def area_summary(*, user, area: Area, end_month=None, months: int = 12, measure_codes=None) -> dict:
-    """The area's ranking row among the areas of its level (the force: alone), with the measures' breakdown."""
+def area_summary(*, user, area: Area, end_month=None, months: int = 12, measure_codes=None,
+                 scores: str | None = None) -> dict:
+    """The area's ranking row among the areas of its level (the force: alone), with the measures' breakdown.
+
+    ``scores``: scoring.selectors.drilldown.scores_version(), when the caller has read it."""
     level = area.level
     from pages.selectors.overview import (
         overview_cached,  # the same ranking the overview shows, cached
     )
 
     ranking = overview_cached(user=user, level=level, end_month=end_month, months=months,
-                              measure_codes=measure_codes)["ranking"]
+                              measure_codes=measure_codes, scores=scores)["ranking"]
     row = next((r for r in ranking.rows if r.area_id == area.id), None)
     breakdown = []
     if row is not None:
@@ -94,15 +98,19 @@ def area_chart(*, user, area: Area, ranking, series, mode: str, version: str | N
     return line_chart(months=months, series=shown, stacked=mode == "stacked", bands=bands)
 
 
-def area_series(*, user, area: Area, measure_codes=None, version: str | None = None) -> list[tuple[date, float, int]]:
-    """The area's monthly series, cached until the next scoring run (the caller has checked access)."""
+def area_series(*, user, area: Area, measure_codes=None, version: str | None = None,
+                measures: list[Measure] | None = None) -> list[tuple[date, float, int]]:
+    """The area's monthly series, cached until the next scoring run (the caller has checked access).
+
+    ``measures``: those of ``measure_codes`` (scoring.selectors.ranking.visible_measures), when read."""
     from pages.selectors.records import records_version
 
     codes = ",".join(sorted(measure_codes)) if measure_codes else "*"
     key = f"sectors:series:{area.pk}:{codes}:{version or records_version()}"
     series = cache.get(key)
     if series is None:
-        series = list(scoring_selectors.area_series(user=user, area_id=area.id, measure_codes=measure_codes))
+        series = list(scoring_selectors.area_series(user=user, area_id=area.id, measure_codes=measure_codes,
+                                                    area=area, measures=measures))
         cache.set(key, series, settings.PAGE_CACHE_SECONDS)
     return series
 
@@ -173,13 +181,14 @@ def area_page(*, user, area: Area, ranking_kwargs: dict, filters: dict, page: st
         records_version,
     )
 
-    summary = area_summary(user=user, area=area, **ranking_kwargs)
-    version = records_version()  # one stamp for every cached read below
+    scores = scores_version()  # one stamp for every cached read below
+    version = records_version(scores=scores)
+    summary = area_summary(user=user, area=area, **ranking_kwargs, scores=scores)
     ranking = summary["ranking"]
     start, end = ranking.start, ranking.end
-    context = {**summary, "area": area, "outline": area_outline(area), "start": start, "end": end,
+    context = {**summary, "area": area, "outline": area_outline(area), "start": start, "end": end, "version": version,
                "series": area_series(user=user, area=area, measure_codes=ranking_kwargs.get("measure_codes"),
-                                   version=version),
+                                     version=version, measures=ranking.measures),
                "records_allowed": can_view_records(user, area), "records": None}
     context["chart_mode"] = chart_mode if chart_mode in CHART_MODES else "total"
     context["chart_modes"] = CHART_MODES
@@ -214,8 +223,11 @@ def area_page(*, user, area: Area, ranking_kwargs: dict, filters: dict, page: st
             b["link"] = context["figure_links"]["measures"].get(b["measure"].code)
         context["layer"] = harm_layer(user=user, area=area, start=start, end=end, measures=measures,
                                       edition=edition, version=version)
-        context["top"] = list(scoring_selectors.contributing_records(user=user, area_id=area.id, start=start,
-                                                                     end=end, limit=10))
+        # The contributing items are always those of the active measures (the ranking's, unless chosen).
+        active = None if ranking_kwargs.get("measure_codes") else ranking.measures
+        context["top"] = list(scoring_selectors.contributing_records(
+            user=user, area_id=area.id, start=start, end=end, limit=STORED_LIMIT, area=area, measures=active,
+            edition=edition, version=version))
     context["dominant"] = dominant_item(user=user, area=area, row=summary["row"], ranking=ranking,
                                         top=context.get("top"))
     return context

@@ -7,7 +7,8 @@ from pages.forms import COUNTED_SOC
 from pages.selectors.links import records_url, window_params
 from pages.selectors.shapes import areas_with_data, choropleth
 from scoring import selectors as scoring_selectors
-from scoring.models import Measure, ScoringRun
+from scoring.models import Measure
+from scoring.selectors.drilldown import scores_version
 from scoring.selectors.totals import monthly_totals
 from sectors.locator import _boundaries_version
 from sectors.models import Level
@@ -74,16 +75,15 @@ def force_trend(*, user, ranking) -> dict | None:
                              ("comparison period", ranking.previous_start, ranking.previous_end)])
 
 
-def scores_stamp() -> str:
-    """Changes whenever stored scores or boundaries may have changed: the key of cached rankings."""
-    from django.db.models import Max
+def scores_stamp(*, scores: str | None = None) -> str:
+    """Changes whenever stored scores or boundaries may have changed: the key of cached rankings.
 
-    last = ScoringRun.objects.filter(status=ScoringRun.Status.DONE).aggregate(id=Max("id"), at=Max("finished_at"))
-    return f"{last['id']}:{last['at'] and last['at'].timestamp()}:{_boundaries_version()}"
+    ``scores``: scoring.selectors.drilldown.scores_version(), when the caller has read it."""
+    return f"{scores or scores_version()}:{_boundaries_version()}"
 
 
 def overview_cached(*, user, level: int, end_month=None, months: int = 12, measure_codes=None,
-                    seconds: int | None = None) -> dict:
+                    seconds: int | None = None, scores: str | None = None) -> dict:
     """overview(), shared by every user allowed to see rankings (they all see the same ranking).
 
     Keyed by the parameters and scores_stamp(), so a finished scoring run shows at once; the
@@ -92,7 +92,7 @@ def overview_cached(*, user, level: int, end_month=None, months: int = 12, measu
     from django.core.cache import cache
 
     codes = ",".join(sorted(measure_codes)) if measure_codes else "*"
-    key = f"sectors:overview:{level}:{end_month}:{months}:{codes}:{scores_stamp()}"
+    key = f"sectors:overview:{level}:{end_month}:{months}:{codes}:{scores_stamp(scores=scores)}"
     data = cache.get(key)
     if data is None:
         data = overview(user=user, level=level, end_month=end_month, months=months, measure_codes=measure_codes)

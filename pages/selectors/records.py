@@ -23,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from core.request_memo import once_per_request
 from ingestion.models import Upload
 from nominals.models import RecordNominal
 from pages.forms import COUNTED_ALL, COUNTED_SOC, NOMINAL_MONTHS
@@ -184,12 +185,18 @@ def filters_key(filters: dict | None) -> str:
     return ",".join(f"{k}={v}" for k, v in sorted((filters or {}).items()) if v not in (None, ""))
 
 
-def records_version() -> str:
-    """Changes with every applied upload and every finished scoring run: the key of cached record reads."""
+def records_version(*, scores: str | None = None) -> str:
+    """Changes with every applied upload and every finished scoring run: the key of cached record reads.
+
+    Read once per request (core.request_memo); ``scores``: scores_version(), when the caller has read it."""
+    return f"{once_per_request('latest_upload', _latest_upload)}:{scores or scores_version()}"
+
+
+def _latest_upload() -> str:
     from django.db.models import Max
 
     upload = Upload.objects.filter(status=Upload.Status.APPLIED).aggregate(id=Max("id"), at=Max("finished_at"))
-    return f"{upload['id']}:{upload['at'] and upload['at'].timestamp()}:{scores_version()}"
+    return f"{upload['id']}:{upload['at'] and upload['at'].timestamp()}"
 
 
 # The records table counts at most this many records (a page number beyond it is clamped).

@@ -1,13 +1,14 @@
 """Area boundaries as light GeoJSON for the maps, and the colour classes of a choropleth."""
 from datetime import date
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max
 from django.urls import reverse
 from shapely.geometry import mapping, shape
 
-from records.models import RECORD_AREA_FIELD, Record
+from records.models import RECORD_AREA_FIELD
+from scoring.models import RecordCount
 from sectors.locator import _boundaries_version
-from sectors.models import Area
+from sectors.models import Area, Level
 
 # Sequential palette (ColorBrewer Reds, 5 classes). An area with data but nothing counted is white
 # ("no harm"); one where nothing at all is recorded in the period is grey ("no data"): a gap in the
@@ -54,15 +55,14 @@ def level_shapes(*, level: int) -> dict[int, dict]:
 def areas_with_data(*, level: int, start: date, end: date) -> set[int]:
     """The areas of a level where at least one record of any kind is located in months start..end.
 
-    One DISTINCT over the (area column, month) index. Only ids: no record is read.
+    From the counts the scoring run stores (scoring.models.RecordCount): no record is read.
     """
-    field = RECORD_AREA_FIELD.get(level)
-    if field is None:  # the force: every located record
-        located = Record.objects.filter(Q(sector__isnull=False) | Q(command__isnull=False),
-                                        month__gte=start, month__lte=end).exists()
+    if level not in RECORD_AREA_FIELD:  # the force: every located record
+        located = RecordCount.objects.filter(level__in=[Level.COMMAND, Level.SECTOR], area__isnull=False,
+                                             month__gte=start, month__lte=end, count__gt=0).exists()
         return set(Area.objects.filter(level=level).values_list("pk", flat=True)) if located else set()
-    return set(Record.objects.filter(month__gte=start, month__lte=end, **{f"{field}__isnull": False})
-               .values_list(field, flat=True).distinct().order_by())
+    return set(RecordCount.objects.filter(level=level, area__isnull=False, month__gte=start, month__lte=end,
+                                          count__gt=0).values_list("area_id", flat=True).distinct().order_by())
 
 
 def colour_classes(values: list[float]) -> list[dict]:

@@ -2,7 +2,8 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Max, Q
+from django.db.models import IntegerField, Max, Q, Sum
+from django.db.models.functions import Coalesce
 
 from core.charts import line_chart
 from core.months import add_months, months_between
@@ -10,14 +11,16 @@ from pages.forms import COUNTED_ALL
 from pages.selectors.links import records_url, window_params
 from pages.selectors.records import records_linkable
 from pages.selectors.shapes import areas_with_data, choropleth
-from records.models import Record, RecordKind
+from records.models import RecordKind
 from scoring import selectors as scoring_selectors
+from scoring.models import RecordCount
 from sectors.models import Area, Level
 
 
 def series(label: str, kind: str, flag: str = "") -> tuple[str, Q, dict]:
-    """One series of a theme: its label, its record filter, and the same filter as records-list parameters."""
-    return label, Q(kind=kind, **({flag: True} if flag else {})), {"kind": kind, "flag": flag}
+    """One series of a theme: its label, its filter of the stored counts (scoring.models.RecordCount:
+    its kind; its flag's column counts the records flagged), and the filter as records-list parameters."""
+    return label, Q(kind=kind), {"kind": kind, "flag": flag}
 
 
 @dataclass(frozen=True)
@@ -58,26 +61,38 @@ def theme_window(*, theme: Theme | None, end_month: date | None, months: int) ->
     """months months ending end_month, or the latest scored month (else the theme's latest record)."""
     end = end_month or scoring_selectors.default_window_end()[0]
     if end is None and theme is not None:
-        end = Record.objects.filter(theme.where).aggregate(m=Max("month"))["m"]
+        end = _stored(theme.where).aggregate(m=Max("month"))["m"]
     return None if end is None else (add_months(end.replace(day=1), -(months - 1)), end.replace(day=1))
 
 
+def _stored(where: Q):
+    """The stored counts of the records located in the force, by sector (those in no sector under None)."""
+    return RecordCount.objects.filter(where, level=Level.SECTOR)
+
+
+def _count(kind: str, flag: str, name: str):
+    return Coalesce(Sum(flag or "count", filter=Q(kind=kind)), 0, output_field=IntegerField())
+
+
 def _counts(theme: Theme) -> dict:
-    return {f"s{i}": Count("id", filter=q) for i, (_, q, _) in enumerate(theme.series)}
+    return {f"s{i}": _count(p["kind"], p["flag"], f"s{i}") for i, (_, _, p) in enumerate(theme.series)}
 
 
 def themes_index(*, user, start: date, end: date) -> list[dict]:
-    """Every theme with its total in the window: one query."""
-    totals = Record.objects.filter(month__gte=start, month__lte=end).aggregate(
-        **{slug: Count("id", filter=t.where) for slug, t in THEMES.items()})
-    return [{"theme": t, "total": totals[slug]} for slug, t in THEMES.items()]
+    """Every theme with its total in the window: one query of the stored counts."""
+    totals = _stored(Q()).filter(month__gte=start, month__lte=end).aggregate(
+        **{f"{slug}:{i}": _count(p["kind"], p["flag"], slug)
+           for slug, t in THEMES.items() for i, (_, _, p) in enumerate(t.series)})
+    return [{"theme": t, "total": sum(totals[f"{slug}:{i}"] for i in range(len(t.series)))}
+            for slug, t in THEMES.items()]
 
 
 def theme_view(*, user, theme: Theme, start: date, end: date) -> dict:
-    """Map (sectors by count), monthly trend per series, and the table by sector. Four queries."""
-    records = Record.objects.filter(theme.where, month__gte=start, month__lte=end)
+    """Map (sectors by count), monthly trend per series, and the table by sector, from the counts
+    the scoring run stores (scoring.models.RecordCount), never the records. Four queries."""
+    records = _stored(theme.where).filter(month__gte=start, month__lte=end)
     keys = [f"s{i}" for i in range(len(theme.series))]
-    by_sector = {row["sector_id"]: row for row in records.values("sector_id").annotate(**_counts(theme)).order_by()}
+    by_sector = {row["area_id"]: row for row in records.values("area_id").annotate(**_counts(theme)).order_by()}
     by_month = {row["month"]: row for row in records.values("month").annotate(**_counts(theme)).order_by()}
     sectors = list(Area.objects.filter(level=Level.SECTOR).values("id", "code", "name"))
     # A cell links to its records: every record located in the sector matching the series' filter.

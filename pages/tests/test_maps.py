@@ -19,7 +19,7 @@ from pages.selectors.shapes import NO_DATA, NO_HARM, _light, areas_with_data
 from records.models import Record, RecordKind
 from records.permissions import area_records_grant
 from scoring.models import CssEdition, Measure
-from scoring.selectors import ranking
+from scoring.selectors import layers, ranking
 from scoring.selectors.items import figure_total
 from scoring.services import scores_recompute
 from sectors.models import Area, Level
@@ -101,6 +101,7 @@ def test_it_clips_hexagons_to_the_outline_and_keeps_their_harm(world, analyst, m
     Record.objects.create(kind=RecordKind.CRIME, source="force", external_ref="EDGE", occurred_on=date(2024, 6, 2),
                           month=date(2024, 6, 1), lat=away.y, lon=away.x, sector=sector, command=sector.parent,
                           offence_type=world.offences["92A"], drug_supply=True)
+    scores_recompute()  # as an upload's run would: the layer is stored by the run
     outline = shape(_light(sector.boundary)).buffer(1e-5)
     clipped = _layer(analyst, sector)
     monkeypatch.setattr(maps, "_clipped", lambda cell, outline: Polygon(
@@ -132,7 +133,8 @@ def test_it_offers_points_only_for_few_records(world, analyst, monkeypatch):
     layer = _layer(analyst, world.sectors["S2"])
     assert len(layer["points"]) == layer["located"]["records"] == 23
     assert {p["ref"] for p in layer["points"]} <= {r.external_ref for r in world.records}
-    monkeypatch.setattr(maps, "POINT_LIMIT", 5)
+    monkeypatch.setattr(layers, "POINT_LIMIT", 5)
+    scores_recompute()  # the run stores the layer
     assert _layer(analyst, world.sectors["S2"], version="few")["points"] is None
 
 

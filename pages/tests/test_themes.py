@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 
 from pages.selectors.themes import THEMES
@@ -17,7 +19,8 @@ def test_it_lists_the_themes(world, analyst, login, django_assert_max_num_querie
 def test_it_shows_each_theme(world, officer, login, slug, django_assert_max_num_queries):
     client = login(officer)
     # with the sectors whose records the officer may read, the sectors with any record ("no data")
-    # and the months with data (the month picker's bounds)
+    # and the months with data (the month picker's bounds); the counts are the scoring run's, and the
+    # ETag's stamps are the ones the page's caches are keyed by (read once per request)
     with django_assert_max_num_queries(22):
         response = client.get(f"/themes/{slug}/")
     assert response.status_code == 200
@@ -57,3 +60,25 @@ def test_it_exports_the_table_shown_and_audits_it(world, analyst, login, django_
     assert AuditEvent.objects.filter(action="export", object_type="theme", object_id="firearms").exists()
 
 
+
+
+@pytest.mark.parametrize("slug", sorted(THEMES))
+def test_its_stored_counts_equal_the_records(world, analyst, slug):
+    """The theme reads the counts the scoring run stored: each cell is what counting the records gives."""
+    from django.db.models import Q
+
+    from pages.selectors.themes import theme_view
+    from records.models import Record
+
+    start, end = date(2024, 1, 1), date(2024, 12, 1)
+    data = theme_view(user=analyst, theme=THEMES[slug], start=start, end=end)
+    located = Q(area__isnull=False) | Q(sector__isnull=False) | Q(command__isnull=False)
+    for row in data["table"]:
+        assert row["counts"] == [
+            Record.objects.filter(located, sector_id=row["area"]["id"], month__gte=start, month__lte=end,
+                                  kind=params["kind"], **({params["flag"]: True} if params["flag"] else {})).count()
+            for _, _, params in THEMES[slug].series]
+    assert data["total"] == sum(
+        Record.objects.filter(located, month__gte=start, month__lte=end, kind=params["kind"],
+                              **({params["flag"]: True} if params["flag"] else {})).count()
+        for _, _, params in THEMES[slug].series)

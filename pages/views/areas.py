@@ -8,6 +8,7 @@ from core.audit import audit_record
 from core.exports import csv_response, xlsx_response
 from core.models import AuditEvent
 from pages import exports
+from pages.conditional import conditional_page
 from pages.forms import RankingForm, RecordFilterForm, WindowForm
 from pages.http import get_only
 from pages.selectors.area import area_page, area_window
@@ -40,6 +41,18 @@ def _area(request, area_id, **_):
     return access_area(request.user, area_id)
 
 
+def _area_not_modified(request, etag: str, area_id) -> None:
+    """A 304 of an area page stands for the records and contributing items it showed: both reads are
+    recorded again, naming the ETag of the response (its own events name it too)."""
+    area = access_area(request.user, area_id)
+    if not can_view_records(request.user, area):
+        return
+    for object_type in ("area_records", "area_contributing_records"):
+        audit_record(user=request.user, action=AuditEvent.Action.VIEW, object_type=object_type, object_id=area.pk,
+                     request=request, detail={"params": dict(request.GET.lists()), "not_modified": True,
+                                              "etag": etag})
+
+
 def _area_records(request, area_id, **_) -> None:
     if not can_view_records(request.user, _area(request, area_id)):
         raise Http404("No such area")
@@ -51,6 +64,7 @@ def _ranking_form(request, measures=None) -> RankingForm:
 
 
 @get_only(_rankings)
+@conditional_page(_rankings)
 def overview(request):
     _require_rankings(request.user)
     form = _ranking_form(request)
@@ -92,8 +106,9 @@ def _filters_detail(filters: dict) -> dict:
 
 
 @get_only(_area)
+@conditional_page(_area, not_modified_audit=_area_not_modified)
 def area(request, area_id: int):
-    area = access_area(request.user, area_id)
+    area = request.accessed  # access_area, by conditional_page
     measures = measures_available(user=request.user)
     form, filters_form = _ranking_form(request, measures), _filters_form(request, measures)
     kwargs = {k: v for k, v in form.ranking_kwargs().items() if k != "level"}
@@ -106,7 +121,7 @@ def area(request, area_id: int):
                      detail={"params": dict(request.GET.lists()), "page": context["records"].number,
                              "filters": _filters_detail(filters_form.filters()),
                              "records": listed["records"], "nominal_months": listed["nominal_months"],
-                             "groups_and_nominals": bool(context.get("groups"))})
+                             "groups_and_nominals": bool(context.get("groups")), "etag": request.etag})
     context.update(form=form, filters_form=filters_form, query=_without_page(request),
                    chart_query=_without(request, "page", "chart"),
                    keep_window=_window_params(request), window_months=kwargs["months"],
@@ -162,6 +177,7 @@ def _window_params(request) -> list[tuple[str, str]]:
 
 
 @get_only(_rankings)
+@conditional_page(_rankings)
 def themes(request):
     _require_rankings(request.user)
     form = WindowForm(request.GET or None)
@@ -175,6 +191,7 @@ def themes(request):
 
 
 @get_only(_rankings)
+@conditional_page(_rankings)
 def theme(request, slug: str):
     _require_rankings(request.user)
     theme = THEMES.get(slug)
@@ -223,6 +240,7 @@ def _demand_params(request) -> tuple[RankingForm, tuple | None]:
 
 
 @get_only(_demand)
+@conditional_page(_demand)
 def demand(request):
     _require_demand(request.user)
     form, window = _demand_params(request)

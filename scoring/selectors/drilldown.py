@@ -1,5 +1,5 @@
 """From a number to what makes it up: an area's monthly series and the items behind its harm."""
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from django.http import Http404
 from core.audit import audit_record
 from core.models import AuditEvent
 from core.months import add_months, months_between
+from core.request_memo import once_per_request
 from nominals.models import (
     HOME_FIELD,
     GroupType,
@@ -29,14 +30,17 @@ from nominals.models import (
 )
 from records.models import RECORD_AREA_FIELD, Record, RecordKind
 from records.permissions import can_view_records
-from scoring.models import CssEdition, HarmScore, Measure
-from scoring.permissions import access_area
+from scoring.models import AreaView, CssEdition, HarmScore, Measure
+from scoring.permissions import access_area, can_see_rankings
 from scoring.selectors.items import member_on_date
 from scoring.selectors.ranking import visible_measures
+from scoring.selectors.stored import stored_area_view
 from scoring.selectors.totals import monthly_totals
 from sectors.models import Area
 
 WITHHELD = "withheld"
+# The area page shows this many contributing items; the scoring run stores as many.
+STORED_LIMIT = 10
 
 
 @dataclass
@@ -66,12 +70,23 @@ class ContributingItem:
     harm: float
     lat: float | None = None
     lon: float | None = None
+    is_restricted: bool = False  # a restricted nominal: its identity needs view_restricted_nominal
 
 
-def area_series(*, user, area_id: int, measure_codes: list[str] | None = None) -> list[tuple[date, float, int]]:
-    """(month, harm, items) for every month with scores anywhere, zeros included; each item once a month."""
-    area = access_area(user, area_id)
-    measures = visible_measures(measure_codes)
+def _accessed(user, area_id: int, area: Area | None) -> Area:
+    """The area (access_area), without reading it again when the caller passes the one it has checked."""
+    if area is not None and area.pk == area_id and can_see_rankings(user):
+        return area
+    return access_area(user, area_id)
+
+
+def area_series(*, user, area_id: int, measure_codes: list[str] | None = None, area: Area | None = None,
+                measures: list[Measure] | None = None) -> list[tuple[date, float, int]]:
+    """(month, harm, items) for every month with scores anywhere, zeros included; each item once a month.
+
+    A caller holding the area and the selected measures (visible_measures) may pass them."""
+    area = _accessed(user, area_id, area)
+    measures = visible_measures(measure_codes) if measures is None else measures
     span = HarmScore.objects.aggregate(first=Min("month"), last=Max("month"))
     if span["first"] is None:
         return []
@@ -161,13 +176,14 @@ def _months_held(periods: list[tuple[date, date | None]], months: list[date]) ->
     )
 
 
-def _nominal_items(user, measures: list[Measure], area: Area, start: date, end: date,
+def _nominal_items(measures: list[Measure], area: Area, start: date, end: date,
                    edition: CssEdition | None, limit: int) -> list[ContributingItem]:
     """The nominals behind every nominals-source measure, in at most three queries for all of them.
 
     A nominal counts for a measure when it lives in the area and held one of the measure's roles
     (a membership of one of its group types, or a priority status) during the window; its harm is
-    the weight times the months of the window it held one.
+    the weight times the months of the window it held one. Every identity is kept: withheld()
+    hides those a user may not read.
     """
     if not measures:
         return []
@@ -191,13 +207,12 @@ def _nominal_items(user, measures: list[Measure], area: Area, start: date, end: 
             periods.setdefault(nominal_id, {}).setdefault("priority", []).append((started, ended))
     if not periods:
         return []
-    nominals = list(Nominal.objects.filter(pk__in=list(periods)).values_list("id", "ref", "is_restricted"))
+    nominals = list(Nominal.objects.filter(pk__in=list(periods)).order_by("ref", "pk")
+                    .values_list("id", "ref", "is_restricted"))
     window, month = [], start
     while month <= end:
         window.append(month)
         month = add_months(month, 1)
-    may_read = user.has_perm("nominals.view_nominal")
-    may_read_restricted = user.has_perm("nominals.view_restricted_nominal")
     items = []
     for measure in measures:
         roles = measure.role_list
@@ -208,17 +223,24 @@ def _nominal_items(user, measures: list[Measure], area: Area, start: date, end: 
             if not held:
                 continue
             held_months = _months_held(held, window)
-            visible = may_read and (may_read_restricted or not is_restricted)
             found.append(ContributingItem(
                 measure_code=measure.code, measure_name=measure.name, item_type="nominal",
-                id=pk if visible else 0, ref=ref if visible else WITHHELD, kind="nominal",
+                id=pk, ref=ref, kind="nominal",
                 occurred_on=None, offence_code="", offence_description="", is_approximation=False, weight=weight,
                 weighting=measure.weighting, edition=edition.code if edition else "", months=held_months,
-                harm=weight * held_months,
+                harm=weight * held_months, is_restricted=is_restricted,
             ))
-        found.sort(key=lambda i: (-i.harm, i.ref))
+        found.sort(key=lambda i: (-i.harm, i.ref, i.id))
         items.extend(found[:limit])
     return items
+
+
+def withheld(items: list[ContributingItem], user) -> list[ContributingItem]:
+    """The items as ``user`` may see them: a nominal they may not read keeps its numbers, not its identity."""
+    may_read = user.has_perm("nominals.view_nominal")
+    may_read_restricted = may_read and user.has_perm("nominals.view_restricted_nominal")
+    return [i if i.item_type != "nominal" or (may_read and (may_read_restricted or not i.is_restricted))
+            else replace(i, id=0, ref=WITHHELD) for i in items]
 
 
 def _scored_measure_ids(area: Area, start: date, end: date, measures: list[Measure]) -> set[int]:
@@ -230,17 +252,22 @@ def _scored_measure_ids(area: Area, start: date, end: date, measures: list[Measu
 
 
 def scores_version() -> str:
-    """Changes whenever a scoring run finishes: the key of everything cached from stored scores."""
+    """Changes whenever a scoring run finishes: the key of everything cached from stored scores.
+
+    Read once per request (core.request_memo): every part of a page keys by the same run."""
+    return once_per_request("scores_version", _scores_version)
+
+
+def _scores_version() -> str:
     from scoring.models import ScoringRun
 
     last = ScoringRun.objects.filter(status=ScoringRun.Status.DONE).aggregate(id=Max("id"), at=Max("finished_at"))
     return f"{last['id']}:{last['at'] and last['at'].timestamp()}"
 
 
-
-
 def contributing_records(*, user, area_id: int, start: date, end: date, measure_code: str | None = None,
-                         limit: int = 50) -> list[ContributingItem]:
+                         limit: int = 50, area: Area | None = None, measures: list[Measure] | None = None,
+                         edition: CssEdition | None = None, version: str | None = None) -> list[ContributingItem]:
     """The items with the most harm behind an area's score over start..end (months), audited.
 
     404 for a user who may not read the area's raw records, exactly as for a
@@ -251,23 +278,29 @@ def contributing_records(*, user, area_id: int, start: date, end: date, measure_
     is cached by area, window, measures, edition, which nominals the user may
     read and the latest finished scoring run (the items add up to the stored
     scores, which change only with a run); the audit event is written on every call.
+    With STORED_LIMIT items, a standard window and the active measures, they are the
+    scoring run's stored ones (one query). A caller that has read them may pass the
+    ``area``, the ``measures`` (those of ``measure_code``), the ``edition`` and a ``version``
+    that changes with scores_version() instead of reading them again.
     """
-    area = access_area(user, area_id)
+    area = _accessed(user, area_id, area)
     if not can_view_records(user, area):
         raise Http404("No such area")
-    measures = visible_measures([measure_code] if measure_code else None)
+    measures = visible_measures([measure_code] if measure_code else None) if measures is None else measures
     if measure_code and not measures:
         raise Http404("No such measure")
     start, end = start.replace(day=1), end.replace(day=1)
-    edition = CssEdition.objects.filter(is_active=True).first()
-    may_read = user.has_perm("nominals.view_nominal")
-    may_read_restricted = may_read and user.has_perm("nominals.view_restricted_nominal")
+    edition = CssEdition.objects.filter(is_active=True).first() if edition is None else edition
     key = (f"scoring:contributing:{area.pk}:{start}:{end}:{limit}:{edition and edition.pk}:"
-           f"{','.join(str(m.pk) for m in measures)}:{int(may_read)}{int(may_read_restricted)}:{scores_version()}")
+           f"{','.join(str(m.pk) for m in measures)}:{version or scores_version()}")
     items = cache.get(key)
     if items is None:
-        items = _contributing(user, area, start, end, measures, edition, limit)
+        stored = stored_area_view(area=area, start=start, end=end, kind=AreaView.Kind.CONTRIBUTING,
+                                  measures=measures, edition=edition) if limit == STORED_LIMIT else None
+        items = [item_from_json(i) for i in stored] if stored is not None \
+            else contributing_items(area=area, start=start, end=end, measures=measures, edition=edition, limit=limit)
         cache.set(key, items, settings.PAGE_CACHE_SECONDS)
+    items = withheld(items, user)
     audit_record(
         user=user, action=AuditEvent.Action.VIEW, object_type="area_contributing_records", object_id=area.pk,
         detail={"start": start.isoformat(), "end": end.isoformat(), "measure": measure_code,
@@ -277,12 +310,23 @@ def contributing_records(*, user, area_id: int, start: date, end: date, measure_
     return items
 
 
-def _contributing(user, area: Area, start: date, end: date, measures: list[Measure], edition, limit: int):
+def contributing_items(*, area: Area, start: date, end: date, measures: list[Measure], edition,
+                       limit: int) -> list[ContributingItem]:
+    """The ``limit`` heaviest items of the measures, with every identity (no access check, no audit):
+    what contributing_records shows, before withheld(), and what the scoring run stores."""
     scored = _scored_measure_ids(area, start, end, measures)
     measures = [m for m in measures if m.pk in scored]
     items: list[ContributingItem] = _record_items(
         [m for m in measures if m.source != Measure.Source.NOMINALS], area, start, end, edition, limit)
-    items.extend(_nominal_items(user, [m for m in measures if m.source == Measure.Source.NOMINALS], area, start,
+    items.extend(_nominal_items([m for m in measures if m.source == Measure.Source.NOMINALS], area, start,
                                 end, edition, limit))
     items.sort(key=lambda i: (-i.harm, i.measure_code, i.id))
     return items[:limit]
+
+
+def item_json(item: ContributingItem) -> dict:
+    return {**asdict(item), "occurred_on": item.occurred_on and item.occurred_on.isoformat()}
+
+
+def item_from_json(data: dict) -> ContributingItem:
+    return ContributingItem(**{**data, "occurred_on": data["occurred_on"] and date.fromisoformat(data["occurred_on"])})

@@ -17,6 +17,7 @@ from scoring import itemsets, sql
 from scoring.models import CssEdition, Measure, ScoringRun, TotalScore
 from scoring.selectors.items import located_span
 from scoring.services.css import css_edition_activate
+from scoring.services.stored_views import stored_views_refresh
 from sectors.models import Area, Level
 
 log = logging.getLogger(__name__)
@@ -214,6 +215,8 @@ def scores_recompute(*, area_ids: list[int] | None = None, months: list[date] | 
                     # Only the run's temporary tables are analysed in this transaction.
                     cursor.execute("SET LOCAL default_statistics_target = 10")
             written, unweighted, inputs = _write_cells(run=run, edition=edition, area_ids=area_ids, months=months)
+            # What the pages read besides the scores, in the same transaction.
+            stored_views_refresh(run=run, edition=edition, area_ids=area_ids, months=months, nominal_inputs=inputs)
     except Exception as exc:
         ScoringRun.objects.filter(pk=run.pk).update(
             status=ScoringRun.Status.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}",

@@ -35,10 +35,12 @@ from ingestion.services import upload_create, upload_process
 from nominals.models import Group, Membership, Nominal, PriorityStatus, RecordNominal
 from records.models import OffenceType, Record
 from scoring.models import (
+    AreaView,
     CssEdition,
     HarmScore,
     Measure,
     OffenceWeight,
+    RecordCount,
     ScoringRun,
     TotalScore,
 )
@@ -270,7 +272,26 @@ def _cells() -> dict:
     for area, month, measures, item_type, *numbers in TotalScore.objects.values_list(
             "area_id", "month", "measures", "item_type", "count", "css_count", "css_harm", "css_harm_sq", "css_max"):
         cells[("TotalScore", area, month, measures, item_type)] = tuple(numbers)
+    # What the run stores for the pages besides the scores (scoring.services.stored_views).
+    for level, area, month, kind, *numbers in RecordCount.objects.values_list(
+            "level", "area_id", "month", "kind", "count", "drug_supply", "cannabis_farm", "firearms_discharge",
+            "is_synthetic"):
+        cells[("RecordCount", area, month, level, kind)] = tuple(numbers)
+    for area, start, end, kind, measures, edition, data in AreaView.objects.values_list(
+            "area_id", "start", "end", "kind", "measures", "edition_id", "data"):
+        cells[("AreaView", area, start, end, kind)] = (measures, edition, _rounded(data))
     return cells
+
+
+def _rounded(data):
+    """JSON with its floats to 9 significant digits: sums of the same items in another order still match."""
+    if isinstance(data, float):
+        return float(f"{data:.9g}")
+    if isinstance(data, dict):
+        return {k: _rounded(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_rounded(v) for v in data]
+    return data
 
 
 def _data() -> tuple:
@@ -288,7 +309,7 @@ def _data() -> tuple:
 
 
 def _same(a: tuple, b: tuple) -> bool:
-    return all(x == y if isinstance(x, int) else math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9)
+    return all(math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9) if isinstance(x, float) else x == y
                for x, y in zip(a, b))
 
 
@@ -298,6 +319,8 @@ def _differences(stored: dict, full: dict) -> list[str]:
 
     def name(key):
         table, area, month, *rest = key
+        if table in ("RecordCount", "AreaView"):
+            return f"{table} {areas.get(area, area)} {month} {rest}"
         if table == "HarmScore":
             what = measures.get(rest[0], rest[0])
         else:

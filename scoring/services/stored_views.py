@@ -1,0 +1,147 @@
+"""What the scoring run stores for the pages besides the scores, so a page never reads the records.
+
+- RecordCount: the records located in the force by level, area, month and kind, with their flags
+  counted (thematic views, the maps' "no data" shading, the provenance notes). Rewritten for the
+  run's months (every area), or in full.
+- AreaView: an area page's contributing items and map layer cells, for the areas stored
+  (force, commands, sectors: AREA_LEVELS) and the standard windows (WINDOWS months ending at the
+  default window end), with the active measures and edition. A scoped run rewrites the rows of the
+  areas whose cells it rewrote and whose window meets its months; every row when the nominal
+  inputs changed (nominal-months reach every area) or the measures or edition differ; and drops
+  the rows of windows no longer standard.
+
+stored_views_refresh runs inside the recompute's transaction (scoring.services.recompute), after
+the new cells are written, so a finished run and what is stored with it are seen together; a
+scoped run leaves exactly what a full run would (scoring/tests/test_stored_views.py).
+"""
+import logging
+import time
+from datetime import date
+
+from django.db import connection
+from django.db.models import Q
+
+from core.months import add_months, month_start
+from records.models import RECORD_AREA_FIELD, Record
+from scoring.models import AreaView, CssEdition, HarmScore, RecordCount, ScoringRun
+from scoring.selectors.drilldown import STORED_LIMIT, contributing_items, item_json
+from scoring.selectors.layers import empty_layer_cells, layer_cells
+from scoring.selectors.ranking import WINDOWS, default_window_end, visible_measures
+from scoring.selectors.stored import measures_key
+from sectors.models import Area, Level
+
+log = logging.getLogger(__name__)
+
+AREA_LEVELS = (Level.FORCE, Level.COMMAND, Level.SECTOR)
+FLAGS = ("drug_supply", "cannabis_farm", "firearms_discharge", "is_synthetic")  # the counted columns
+
+
+def stored_views_refresh(*, run: ScoringRun, edition: CssEdition, area_ids: list[int] | None,
+                         months: list[date] | None, nominal_inputs: str) -> None:
+    """Bring RecordCount and AreaView in line with the records, as a full recompute would leave them."""
+    started = time.monotonic()
+    months = None if area_ids is None or months is None else sorted({month_start(m) for m in months})
+    record_counts_refresh(months=months)
+    counted = time.monotonic()
+    previous = ScoringRun.objects.filter(status=ScoringRun.Status.DONE).exclude(pk=run.pk) \
+        .exclude(nominal_inputs="").order_by("-finished_at", "-pk").values_list("nominal_inputs", flat=True).first()
+    everything = months is None or previous != nominal_inputs
+    written = area_views_refresh(run=run, edition=edition, area_ids=None if everything else _around(area_ids),
+                                 months=months)
+    log.info("scoring run %s: record counts in %d ms, %d area views in %d ms", run.pk, (counted - started) * 1000,
+             written, (time.monotonic() - counted) * 1000)
+
+
+def _around(area_ids: list[int]) -> set[int]:
+    """The areas, every area above them and every area below them: those whose cells a scoped run rewrites."""
+    parents = dict(Area.objects.values_list("id", "parent_id"))
+    below, frontier = set(area_ids), set(area_ids)
+    while frontier:
+        frontier = {pk for pk, parent in parents.items() if parent in frontier} - below
+        below |= frontier
+    above = set()
+    for pk in area_ids:
+        while parents.get(pk) is not None:
+            pk = parents[pk]
+            above.add(pk)
+    return below | above
+
+
+def record_counts_refresh(*, months: list[date] | None) -> None:
+    """Recount the records of ``months`` (None: all of them) by level, area, month and kind. Set-based SQL."""
+    table = RecordCount._meta.db_table
+    records = Record._meta.db_table
+    where, params = ("", []) if months is None else (
+        f" WHERE month IN ({', '.join(['%s'] * len(months))})", [m.isoformat() for m in months])
+    # Records located in the force only (in an area of some level), as the scores count them: a record
+    # placed nowhere queues no run, so counting it would leave the counts to the next full run.
+    located = f"{' AND' if where else ' WHERE'} (area_id IS NOT NULL OR sector_id IS NOT NULL OR command_id IS NOT NULL)"
+    flags = ", ".join(f"SUM(CASE WHEN {flag} THEN 1 ELSE 0 END)" for flag in FLAGS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}{where}", params)
+        if months == []:
+            return
+        for level, field in RECORD_AREA_FIELD.items():
+            cursor.execute(
+                f"INSERT INTO {table} (level, area_id, month, kind, count, {', '.join(FLAGS)}) "
+                f"SELECT %s, {field}_id, month, kind, COUNT(*), {flags} FROM {records}{where}{located} "
+                f"GROUP BY {field}_id, month, kind", [int(level), *params])
+
+
+def standard_windows() -> list[tuple[date, date]]:
+    """The windows an area page offers by default: WINDOWS months ending at the default window end."""
+    end = default_window_end()[0]
+    return [] if end is None else [(add_months(end, -(n - 1)), end) for n in WINDOWS]
+
+
+def area_views_refresh(*, run: ScoringRun, edition: CssEdition, area_ids: set[int] | None,
+                       months: list[date] | None) -> int:
+    """Rewrite the AreaView rows that may have changed (``area_ids`` None: all of them); how many areas and
+    windows were rewritten."""
+    windows = standard_windows()
+    measures = visible_measures(None)
+    key = measures_key(measures)
+    # Rows of windows no longer standard, or of other measures or another edition, are of no use.
+    stale = AreaView.objects.exclude(measures=key, edition=edition)
+    keep = Q(pk__in=[])
+    for start, end in windows:
+        keep |= Q(start=start, end=end)
+    AreaView.objects.exclude(keep).delete()
+    stale.delete()
+    present = set(AreaView.objects.values_list("area_id", "start", "end").distinct())
+    areas = list(Area.objects.filter(level__in=AREA_LEVELS).order_by("pk"))
+    scored = _scored(areas, windows, measures)
+    rewrite = [(area, start, end) for start, end in windows
+               for touched in [months is None or any(start <= m <= end for m in months)]
+               for area in areas
+               if (area.pk, start, end) not in present or (touched and (area_ids is None or area.pk in area_ids))]
+    for area, start, end in rewrite:
+        AreaView.objects.filter(area=area, start=start, end=end).delete()
+    AreaView.objects.bulk_create([
+        AreaView(area=area, start=start, end=end, kind=kind, measures=key, edition=edition, data=data, run=run)
+        for area, start, end in rewrite
+        for kind, data in _area_view(area, start, end, measures, edition, scored=(area.pk, start, end) in scored)])
+    return len(rewrite)
+
+
+def _scored(areas: list[Area], windows, measures) -> set[tuple]:
+    """The (area, start, end) with any stored item of the measures: the others have nothing to show."""
+    if not windows:
+        return set()
+    months = HarmScore.objects.filter(area__in=areas, measure__in=measures, month__gte=min(s for s, _ in windows),
+                                      month__lte=max(e for _, e in windows)).filter(Q(count__gt=0) | Q(harm__gt=0)) \
+        .values_list("area_id", "month").distinct()
+    found = set()
+    for area_id, month in months:
+        found |= {(area_id, start, end) for start, end in windows if start <= month <= end}
+    return found
+
+
+def _area_view(area: Area, start: date, end: date, measures, edition, *, scored: bool) -> list[tuple[str, object]]:
+    """The contributing items and the layer cells; without a stored item, what computing them gives: nothing."""
+    if not scored:
+        return [(AreaView.Kind.CONTRIBUTING, []), (AreaView.Kind.LAYER, empty_layer_cells(area))]
+    contributing = [item_json(i) for i in contributing_items(area=area, start=start, end=end, measures=measures,
+                                                             edition=edition, limit=STORED_LIMIT)]
+    return [(AreaView.Kind.CONTRIBUTING, contributing),
+            (AreaView.Kind.LAYER, layer_cells(area=area, start=start, end=end, measures=measures, edition=edition))]
