@@ -67,7 +67,8 @@ def partitions(*months: dt.date) -> set[str]:
 def test_the_scoped_recompute_reads_only_its_months(world):
     months = [dt.date(2024, 3, 1), dt.date(2024, 11, 1)]
     with CaptureQueriesContext(connection) as queries:
-        scores_recompute(area_ids=[world.sectors["S2"].pk], months=months)
+        # The run itself; the area views it stores afterwards read their own windows (next test).
+        scores_recompute(area_ids=[world.sectors["S2"].pk], months=months, views=False)
     reads = record_reads(queries)
     grain = [scans for sql, scans in reads if "CREATE TEMPORARY TABLE scoring_grain" in sql]
     assert grain == [partitions(*months)]
@@ -82,7 +83,7 @@ def test_the_area_page_reads_only_its_window_and_the_list_only_its_month(world, 
         response = client.get(f"/sectors/{world.sectors['S2'].pk}/?months=3&month=2024-11")
     assert response.status_code == 200 and response.context["records"].paginator.count > 0
     reads = record_reads(queries)
-    assert len(reads) >= 5  # the list, its totals, the map layer, the contributing records...
+    assert len(reads) >= 3  # the list and its totals (the map layer and contributing records are stored)
     for sql, scans in reads:
         assert scans and scans <= window and DEFAULT_PARTITION not in scans, sql
     filtered = [scans for sql, scans in reads if "\"ingestion_record\".\"month\" = '2024-11-01'" in sql]

@@ -17,7 +17,7 @@ from scoring import itemsets, sql
 from scoring.models import CssEdition, Measure, ScoringRun, TotalScore
 from scoring.selectors.items import located_span
 from scoring.services.css import css_edition_activate
-from scoring.services.stored_views import stored_views_refresh
+from scoring.services.stored_views import area_views_fill, stored_views_refresh
 from sectors.models import Area, Level
 
 log = logging.getLogger(__name__)
@@ -185,13 +185,15 @@ def _write_cells(*, run: ScoringRun, edition: CssEdition, area_ids, months) -> t
 
 
 def scores_recompute(*, area_ids: list[int] | None = None, months: list[date] | None = None,
-                     requested_by=None, run_id: int | None = None) -> ScoringRun:
+                     requested_by=None, run_id: int | None = None, views: bool = True) -> ScoringRun:
     """Recompute the stored scores with the active edition's weights.
 
     ``area_ids``/``months`` None mean all of them. The cells in scope (at every
     level containing the given areas) are deleted and re-inserted in one
     transaction, so running it twice gives the same result. With ``run_id``
-    the caller has already claimed that run (see scoring_run_claim).
+    the caller has already claimed that run (see scoring_run_claim). With ``views``, the area
+    pages' stored views the run deleted are computed again after it has committed
+    (stored_views.area_views_fill).
     """
     now = timezone.now()
     if run_id is None:
@@ -234,6 +236,9 @@ def scores_recompute(*, area_ids: list[int] | None = None, months: list[date] | 
                             "duration_ms"])
     log.info("scoring run %s: %s cells written in %s ms (%s unweighted records)", run.pk, written, run.duration_ms,
              unweighted)
+    if views:
+        # After the commit: the scores are visible at once, the area pages' views follow.
+        area_views_fill(run=run, lock_key=ADVISORY_LOCK_KEY)
     return run
 
 

@@ -11,14 +11,19 @@
   the rows of windows no longer standard.
 
 stored_views_refresh runs inside the recompute's transaction (scoring.services.recompute), after
-the new cells are written, so a finished run and what is stored with it are seen together; a
-scoped run leaves exactly what a full run would (scoring/tests/test_stored_views.py).
+the new cells are written: it rewrites the record counts and deletes the area views the run may
+have changed, so no page ever reads a view older than the scores beside it (a missing view is
+computed live). area_views_fill then computes the missing views after the run has committed, one
+area at a time, each in a short transaction holding the recompute's lock and only while the run
+is still the latest: at a million records the views take minutes (a third of a second per area
+and window), which must not hold the scores back or keep other runs waiting. A scoped run leaves
+exactly what a full run would (scoring/tests/test_stored_views.py).
 """
 import logging
 import time
 from datetime import date
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 
 from core.months import add_months, month_start
@@ -46,10 +51,9 @@ def stored_views_refresh(*, run: ScoringRun, edition: CssEdition, area_ids: list
     previous = ScoringRun.objects.filter(status=ScoringRun.Status.DONE).exclude(pk=run.pk) \
         .exclude(nominal_inputs="").order_by("-finished_at", "-pk").values_list("nominal_inputs", flat=True).first()
     everything = months is None or previous != nominal_inputs
-    written = area_views_refresh(run=run, edition=edition, area_ids=None if everything else _around(area_ids),
-                                 months=months)
-    log.info("scoring run %s: record counts in %d ms, %d area views in %d ms", run.pk, (counted - started) * 1000,
-             written, (time.monotonic() - counted) * 1000)
+    dropped = area_views_invalidate(edition=edition, area_ids=None if everything else _around(area_ids), months=months)
+    log.info("scoring run %s: record counts in %d ms, %d area views to compute again", run.pk,
+             (time.monotonic() - started) * 1000, dropped)
 
 
 def _around(area_ids: list[int]) -> set[int]:
@@ -94,34 +98,61 @@ def standard_windows() -> list[tuple[date, date]]:
     return [] if end is None else [(add_months(end, -(n - 1)), end) for n in WINDOWS]
 
 
-def area_views_refresh(*, run: ScoringRun, edition: CssEdition, area_ids: set[int] | None,
-                       months: list[date] | None) -> int:
-    """Rewrite the AreaView rows that may have changed (``area_ids`` None: all of them); how many areas and
-    windows were rewritten."""
+def area_views_invalidate(*, edition: CssEdition, area_ids: set[int] | None, months: list[date] | None) -> int:
+    """Delete the AreaView rows that may have changed (``area_ids`` None: all of them), and those of
+    windows no longer standard or of other measures or another edition; how many areas and windows."""
     windows = standard_windows()
-    measures = visible_measures(None)
-    key = measures_key(measures)
-    # Rows of windows no longer standard, or of other measures or another edition, are of no use.
-    stale = AreaView.objects.exclude(measures=key, edition=edition)
+    key = measures_key(visible_measures(None))
+    AreaView.objects.exclude(measures=key, edition=edition).delete()
     keep = Q(pk__in=[])
     for start, end in windows:
         keep |= Q(start=start, end=end)
     AreaView.objects.exclude(keep).delete()
+    changed = Q(pk__in=[])
+    for start, end in windows:
+        if months is None or any(start <= m <= end for m in months):
+            changed |= Q(start=start, end=end)
+    if area_ids is not None:
+        changed &= Q(area_id__in=area_ids)
+    stale = AreaView.objects.filter(changed)
+    dropped = len(set(stale.values_list("area_id", "start", "end")))
     stale.delete()
-    present = set(AreaView.objects.values_list("area_id", "start", "end").distinct())
-    areas = list(Area.objects.filter(level__in=AREA_LEVELS).order_by("pk"))
-    scored = _scored(areas, windows, measures)
-    rewrite = [(area, start, end) for start, end in windows
-               for touched in [months is None or any(start <= m <= end for m in months)]
-               for area in areas
-               if (area.pk, start, end) not in present or (touched and (area_ids is None or area.pk in area_ids))]
-    for area, start, end in rewrite:
-        AreaView.objects.filter(area=area, start=start, end=end).delete()
-    AreaView.objects.bulk_create([
-        AreaView(area=area, start=start, end=end, kind=kind, measures=key, edition=edition, data=data, run=run)
-        for area, start, end in rewrite
-        for kind, data in _area_view(area, start, end, measures, edition, scored=(area.pk, start, end) in scored)])
-    return len(rewrite)
+    return dropped
+
+
+def area_views_fill(*, run: ScoringRun, lock_key: int) -> int:
+    """Compute the missing AreaView rows of every stored area for ``run``; how many areas and windows.
+
+    One area per transaction, under the recompute's advisory lock (PostgreSQL), and only while
+    ``run`` is the latest finished run: a later run deletes what it changes under the same lock, so
+    a view written here always matches the scores beside it. A later run stops this one (its own
+    fill carries on). Safe to call twice: it computes only what is missing.
+    """
+    started, written = time.monotonic(), 0
+    for area in Area.objects.filter(level__in=AREA_LEVELS).order_by("pk"):
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_key])
+            latest = ScoringRun.objects.filter(status=ScoringRun.Status.DONE) \
+                .order_by("-finished_at", "-pk").values_list("pk", flat=True).first()
+            if latest != run.pk:
+                break
+            windows, measures = standard_windows(), visible_measures(None)
+            present = set(AreaView.objects.filter(area=area).values_list("start", "end"))
+            missing = [(start, end) for start, end in windows if (start, end) not in present]
+            if not missing:
+                continue
+            scored = _scored([area], missing, measures)
+            AreaView.objects.bulk_create([
+                AreaView(area=area, start=start, end=end, kind=kind, measures=measures_key(measures),
+                         edition=run.edition, data=data, run=run)
+                for start, end in missing
+                for kind, data in _area_view(area, start, end, measures, run.edition,
+                                             scored=(area.pk, start, end) in scored)])
+            written += len(missing)
+    log.info("scoring run %s: %d area views in %d ms", run.pk, written, (time.monotonic() - started) * 1000)
+    return written
 
 
 def _scored(areas: list[Area], windows, measures) -> set[tuple]:
