@@ -5,20 +5,20 @@ import time
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from core.audit import audit_record
 from core.models import AuditEvent
 from core.months import month_end, month_start, months_between
 from nominals.models import Membership, Nominal, PriorityStatus
-from records.models import Record, RecordKind
+from records.models import RecordKind
 from scoring import itemsets, sql
 from scoring.models import CssEdition, Measure, ScoringRun, TotalScore
 from scoring.selectors.items import located_span
 from scoring.services.css import css_edition_activate
 from scoring.services.stored_views import area_views_fill, stored_views_refresh
 from sectors.models import Area, Level
+from sectors.selectors import areas_around
 
 log = logging.getLogger(__name__)
 
@@ -41,20 +41,8 @@ def _scope_json(area_ids, months) -> dict:
 
 
 def _expand_areas(area_ids: list[int], force_id: int | None) -> list[int]:
-    """The given areas, every area above them and every area below them.
-
-    A changed neighbourhood changes its sector, command and the force; a
-    sector given by a caller changes its neighbourhoods too (cheap, and safe).
-    """
-    related = set(area_ids)
-    frontier = set(area_ids)
-    for _ in range(Level.NEIGHBOURHOOD):
-        frontier = set(Area.objects.filter(pk__in=frontier, parent__isnull=False).values_list("parent_id", flat=True))
-        related |= frontier
-    frontier = set(area_ids)
-    for _ in range(Level.NEIGHBOURHOOD):
-        frontier = set(Area.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
-        related |= frontier
+    """The given areas, every area above and below them, and the force: the cells a scope rewrites."""
+    related = areas_around(area_ids)
     if force_id is not None:
         related.add(force_id)
     return sorted(related)
@@ -108,7 +96,7 @@ def _analyse(cursor, *tables: str) -> None:
             cursor.execute(f"ANALYZE {table}")
 
 
-def _write_cells(*, run: ScoringRun, edition: CssEdition, area_ids, months) -> tuple[int, int, str]:
+def _write_cells(*, run: ScoringRun, edition: CssEdition, area_ids, months) -> tuple[int, int, str, bool]:
     """Compute the cells and totals into temporary tables, then bring the stored ones in line.
 
     Two parts: records, over the scope asked for (the areas and months an
@@ -181,7 +169,7 @@ def _write_cells(*, run: ScoringRun, edition: CssEdition, area_ids, months) -> t
             written += max(cursor.rowcount, 0)
         _run_statements(cursor, sql.new_cells_drop())
         _run_statements(cursor, sql.maps_drop())
-    return written, unweighted, inputs
+    return written, unweighted, inputs, nominal_part
 
 
 def scores_recompute(*, area_ids: list[int] | None = None, months: list[date] | None = None,
@@ -216,9 +204,11 @@ def scores_recompute(*, area_ids: list[int] | None = None, months: list[date] | 
                     cursor.execute("SET LOCAL work_mem = '64MB'")
                     # Only the run's temporary tables are analysed in this transaction.
                     cursor.execute("SET LOCAL default_statistics_target = 10")
-            written, unweighted, inputs = _write_cells(run=run, edition=edition, area_ids=area_ids, months=months)
+            written, unweighted, inputs, nominal_part = _write_cells(run=run, edition=edition, area_ids=area_ids,
+                                                                     months=months)
             # What the pages read besides the scores, in the same transaction.
-            stored_views_refresh(run=run, edition=edition, area_ids=area_ids, months=months, nominal_inputs=inputs)
+            stored_views_refresh(edition=edition, area_ids=area_ids, months=months, nominal_part=nominal_part,
+                                 run_id=run.pk)
     except Exception as exc:
         ScoringRun.objects.filter(pk=run.pk).update(
             status=ScoringRun.Status.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}",

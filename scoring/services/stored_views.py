@@ -34,6 +34,7 @@ from scoring.selectors.layers import empty_layer_cells, layer_cells
 from scoring.selectors.ranking import WINDOWS, default_window_end, visible_measures
 from scoring.selectors.stored import measures_key
 from sectors.models import Area, Level
+from sectors.selectors import areas_around
 
 log = logging.getLogger(__name__)
 
@@ -41,34 +42,20 @@ AREA_LEVELS = (Level.FORCE, Level.COMMAND, Level.SECTOR)
 FLAGS = ("drug_supply", "cannabis_farm", "firearms_discharge", "is_synthetic")  # the counted columns
 
 
-def stored_views_refresh(*, run: ScoringRun, edition: CssEdition, area_ids: list[int] | None,
-                         months: list[date] | None, nominal_inputs: str) -> None:
-    """Bring RecordCount and AreaView in line with the records, as a full recompute would leave them."""
+def stored_views_refresh(*, edition: CssEdition, area_ids: list[int] | None, months: list[date] | None,
+                         nominal_part: bool, run_id: int) -> None:
+    """Recount the records and delete the area views the run may have changed, as a full run would.
+
+    ``nominal_part``: the run recomputed the nominal-months, which reach every area, so every
+    view of the windows it touched may have changed.
+    """
     started = time.monotonic()
     months = None if area_ids is None or months is None else sorted({month_start(m) for m in months})
     record_counts_refresh(months=months)
-    counted = time.monotonic()
-    previous = ScoringRun.objects.filter(status=ScoringRun.Status.DONE).exclude(pk=run.pk) \
-        .exclude(nominal_inputs="").order_by("-finished_at", "-pk").values_list("nominal_inputs", flat=True).first()
-    everything = months is None or previous != nominal_inputs
-    dropped = area_views_invalidate(edition=edition, area_ids=None if everything else _around(area_ids), months=months)
-    log.info("scoring run %s: record counts in %d ms, %d area views to compute again", run.pk,
+    around = None if months is None or nominal_part else areas_around(area_ids)
+    dropped = area_views_invalidate(edition=edition, area_ids=around, months=months)
+    log.info("scoring run %s: record counts in %d ms, %d area views to compute again", run_id,
              (time.monotonic() - started) * 1000, dropped)
-
-
-def _around(area_ids: list[int]) -> set[int]:
-    """The areas, every area above them and every area below them: those whose cells a scoped run rewrites."""
-    parents = dict(Area.objects.values_list("id", "parent_id"))
-    below, frontier = set(area_ids), set(area_ids)
-    while frontier:
-        frontier = {pk for pk, parent in parents.items() if parent in frontier} - below
-        below |= frontier
-    above = set()
-    for pk in area_ids:
-        while parents.get(pk) is not None:
-            pk = parents[pk]
-            above.add(pk)
-    return below | above
 
 
 def record_counts_refresh(*, months: list[date] | None) -> None:
@@ -79,7 +66,8 @@ def record_counts_refresh(*, months: list[date] | None) -> None:
         f" WHERE month IN ({', '.join(['%s'] * len(months))})", [m.isoformat() for m in months])
     # Records located in the force only (in an area of some level), as the scores count them: a record
     # placed nowhere queues no run, so counting it would leave the counts to the next full run.
-    located = f"{' AND' if where else ' WHERE'} (area_id IS NOT NULL OR sector_id IS NOT NULL OR command_id IS NOT NULL)"
+    located = (f"{' AND' if where else ' WHERE'} "
+               "(area_id IS NOT NULL OR sector_id IS NOT NULL OR command_id IS NOT NULL)")
     flags = ", ".join(f"SUM(CASE WHEN {flag} THEN 1 ELSE 0 END)" for flag in FLAGS)
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table}{where}", params)
