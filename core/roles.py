@@ -24,15 +24,26 @@ GROUPS = "nominals.view_group"                 # research groups (nominals.permi
 UPLOAD = "ingestion.add_upload"                # send files (ingestion.permissions)
 ALL_UPLOADS = "ingestion.view_upload"          # every upload, not only one's organisation's (ingestion.selectors)
 AUDIT = "core.view_auditevent"                 # the audit trail (core.permissions)
+ACTIVITIES = "tasking.view_activity"           # the activity register and activity on area pages (tasking.permissions)
+RECORD_ACTIVITY = "tasking.add_activity"       # enter and edit activities (tasking.permissions)
+PACKS = "tasking.view_taskingpack"             # tasking packs and their actions (tasking.permissions)
+PREPARE_PACK = "tasking.add_taskingpack"       # prepare a pack and record its actions (tasking.permissions)
+EXPORT_PACK = "tasking.export_taskingpack"     # a pack as PDF and XLSX (tasking.permissions)
+CHANGE_ACTIONS = "tasking.change_action"       # update any action; an owner may update their own (tasking.permissions)
+IMPACT = "tasking.view_impact"                 # impact of activity and of referrals (tasking.permissions)
 
 ROLE_PERMISSIONS = {
     # Restricted nominals are in no role: they are granted one by one (nominals.services).
-    ANALYST: [RANKINGS, DEMAND, SCORING_RUNS, ALL_RECORDS, NOMINALS, GROUPS, UPLOAD, ALL_UPLOADS],
-    # Officers read raw records only in the sectors granted to them (records.permissions).
-    OFFICER: [RANKINGS],
+    # Analysts are also the force's tasking leads: they record activity, prepare packs, agree actions.
+    ANALYST: [RANKINGS, DEMAND, SCORING_RUNS, ALL_RECORDS, NOMINALS, GROUPS, UPLOAD, ALL_UPLOADS,
+              ACTIVITIES, RECORD_ACTIVITY, PACKS, PREPARE_PACK, EXPORT_PACK, CHANGE_ACTIONS, IMPACT],
+    # Officers read raw records only in the sectors granted to them (records.permissions); they
+    # read the packs and actions they are tasked by.
+    OFFICER: [RANKINGS, ACTIVITIES, PACKS],
     # Partners see their own organisation's uploads through object permissions (ingestion.permissions).
     PARTNER: [UPLOAD],
-    GOVERNANCE: [AUDIT],
+    # Governance leads oversee what was decided and whether it worked.
+    GOVERNANCE: [AUDIT, ACTIVITIES, PACKS, EXPORT_PACK, IMPACT],
     # Checked by the Django admin (is_staff is set for administrators).
     ADMINISTRATOR: [
         SCORING_RUNS,

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "records",
     "nominals",
     "scoring",
+    "tasking",
     "ingestion",
     "pages",
     "api",

@@ -25,13 +25,18 @@ BUNDLES = {
 
 
 def apply_bundles(apps, schema_editor):
+    bundles_apply(apps, BUNDLES)
+
+
+def bundles_apply(apps, bundles):
+    """Give each role group exactly its bundle (a later roles migration calls this with its own)."""
     for app_config in apps.get_app_configs():  # permissions of models new since the last migrate
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for role, dotted in BUNDLES.items():
+    for role, dotted in bundles.items():
         group, _ = Group.objects.get_or_create(name=role)
         wanted = [Permission.objects.get(content_type__app_label=d.split(".")[0], codename=d.split(".")[1])
                   for d in dotted]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TaskingConfig(AppConfig):
+    name = "tasking"
+    verbose_name = "tasking and impact"
