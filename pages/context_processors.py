@@ -13,6 +13,7 @@ from scoring.permissions import (
     can_see_rankings,
 )
 from scoring.services.runs import scoring_runs_failed
+from tasking.permissions import can_see_activities, can_see_impact, can_see_packs
 
 SHOWN = 5
 
@@ -28,6 +29,9 @@ def role_flags(request):
         "can_see_all_uploads": bool(user and user.is_authenticated and user.has_perm(roles.ALL_UPLOADS)),
         "can_see_demand": can_see_demand(user),
         "can_audit": can_audit(user),
+        "can_see_activities": can_see_activities(user),
+        "can_see_packs": can_see_packs(user),
+        "can_see_impact": can_see_impact(user),
         "can_administer": bool(user and user.is_authenticated and user.is_staff),
         "demo_mode": settings.DEMO_MODE,
     }

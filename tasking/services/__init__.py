@@ -1,0 +1,1 @@
+"""Writes of the tasking app; each module is imported by name (tasking.services.<module>)."""
