@@ -7,6 +7,7 @@ from datetime import date
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core.models import Organisation
 from nominals.models import (
     Group,
     GroupType,
@@ -19,6 +20,7 @@ from nominals.models import (
 from records.models import OffenceType, Record, RecordKind
 from scoring.models import CssEdition, OffenceWeight
 from sectors.models import Area, Level
+from tasking.models import Activity, ActivityKind
 
 
 def box(min_lon, min_lat, max_lon, max_lat) -> dict:
@@ -156,6 +158,27 @@ class RecordNominalFactory(factory.django.DjangoModelFactory):
     record = factory.SubFactory(RecordFactory)
     nominal = factory.SubFactory(NominalFactory)
     role = LinkRole.SUSPECT
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    """An activity owned by the force's organisation (made when missing); give ``areas=[...]`` to target."""
+
+    class Meta:
+        model = Activity
+        skip_postgeneration_save = True
+
+    ref = factory.Sequence(lambda n: f"ACT{n:04d}")
+    kind = ActivityKind.OPERATION
+    title = factory.Sequence(lambda n: f"Operation {n}")
+    started_on = date(2023, 6, 1)
+    ended_on = date(2023, 6, 30)
+    organisation = factory.LazyFunction(
+        lambda: Organisation.objects.get_or_create(code="force", defaults={"name": "The force", "kind": "force"})[0])
+
+    @factory.post_generation
+    def areas(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.areas.set(extracted)
 
 
 def grid(db=None) -> dict:
