@@ -2,6 +2,9 @@
 from dataclasses import asdict
 from datetime import date
 
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import api_view
@@ -12,7 +15,8 @@ from core.etags import not_modified, response_etag, with_etag
 from core.months import FIRST_YEAR, LAST_YEAR
 from scoring.selectors import ranking
 from scoring.selectors.drilldown import scores_version
-from scoring.selectors.ranking import WINDOWS
+from scoring.permissions import can_see_rankings
+from scoring.selectors.ranking import WINDOWS, Ranking
 from sectors.models import Level
 
 
@@ -67,6 +71,22 @@ ROW_FIELDS = {
 }
 
 
+def ranking_shared(*, user, scores: str, level: int, end_month: date | None, months: int,
+                   measure_codes: list[str] | None) -> Ranking:
+    """ranking(), computed once per scoring run and parameters and shared by every caller allowed to see
+    rankings (they all get the same ranking). The access check comes first, so a cached answer is never
+    served to a caller who may not see it."""
+    if not can_see_rankings(user):
+        raise Http404("No ranking")
+    codes = ",".join(sorted(measure_codes)) if measure_codes else "*"
+    key = f"api:ranking:{level}:{end_month}:{months}:{codes}:{scores}"
+    result = cache.get(key)
+    if result is None:
+        result = ranking(user=user, level=level, end_month=end_month, months=months, measure_codes=measure_codes)
+        cache.set(key, result, settings.PAGE_CACHE_SECONDS)
+    return result
+
+
 @extend_schema(
     parameters=[RankingQuery,
                 OpenApiParameter("limit", int, description=f"Rows per response (default {Pagination.default_limit}, "
@@ -94,13 +114,15 @@ def rankings(request):
     query = RankingQuery(data=request.query_params)
     query.is_valid(raise_exception=True)
     # The response depends only on the stored scores: a client sending its ETag back gets 304.
-    etag = response_etag(request, scores_version())
+    scores = scores_version()
+    etag = response_etag(request, scores)
     cached = not_modified(request, etag)
     if cached is not None:
         return cached
     codes = [c for c in query.validated_data.get("measures", "").split(",") if c] or None
-    result = ranking(user=request.user, level=int(query.validated_data["level"]), end_month=query.end_month(),
-                     months=int(query.validated_data["months"]), measure_codes=codes)
+    result = ranking_shared(user=request.user, scores=scores, level=int(query.validated_data["level"]),
+                            end_month=query.end_month(), months=int(query.validated_data["months"]),
+                            measure_codes=codes)
     # The whole ranking is computed (a rank needs every area); only its rows are paged.
     paginator = Pagination()
     rows = paginator.paginate_queryset(result.rows, request)

@@ -1,11 +1,14 @@
 """Demand by area and month (force management statements): sums of the stored scores, in SQL."""
 from datetime import date
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Sum
 
 from core.months import months_between
 from pages.forms import COUNTED_SOC
 from pages.selectors.links import records_url, window_params
+from pages.selectors.overview import scores_stamp
 from pages.selectors.records import records_linkable
 from scoring.models import HarmScore, Measure, TotalScore
 from scoring.selectors.totals import by_harm_type, item_class, sum_item_sets_by
@@ -64,11 +67,23 @@ def _add(into: dict, cell: dict) -> None:
         into[key] += cell[key]
 
 
+def demand_rows_shared(*, user, level: int, start: date, end: date) -> list[tuple]:
+    """demand_rows() by area and month, computed once per scoring run and window and shared: the rows hold
+    no user's links (demand_table adds those), and only callers who passed the demand check get here."""
+    key = f"demand:rows:{level}:{start}:{end}:{scores_stamp()}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = demand_rows(user=user, level=level, start=start, end=end)
+        cache.set(key, rows, settings.PAGE_CACHE_SECONDS)
+    return rows
+
+
 def demand_table(*, user, level: int, start: date, end: date) -> dict:
-    """Areas by months: harm and the three counts, with totals per area and per month. One query."""
+    """Areas by months: harm and the three counts, with totals per area and per month, from rows shared
+    by every analyst for the same scores; each user's links are added here."""
     months = months_between(start, end)
     areas: dict[str, dict] = {}
-    for code, name, month, harm, crimes, partner, nominal, victim, police in demand_rows(
+    for code, name, month, harm, crimes, partner, nominal, victim, police in demand_rows_shared(
             user=user, level=level, start=start, end=end):
         area = areas.setdefault(code, {"code": code, "name": name, "cells": {}, "total": _cell()})
         cell = {"harm": harm or 0.0, "crimes": crimes, "partner": partner, "nominal": nominal,

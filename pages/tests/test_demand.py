@@ -2,6 +2,8 @@ import csv
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from core.models import AuditEvent
@@ -16,6 +18,25 @@ def test_it_tabulates_harm_by_area_and_month(world, analyst, login, django_asser
     table = response.context["table"]
     assert len(table["months"]) == 12 and table["rows"][0]["code"] == "S2"
     assert table["harm"] == pytest.approx(sum(r.harm for r in client.get("/sectors/").context["ranking"].rows))
+
+
+def test_it_shares_the_table_between_analysts_until_the_next_run(world, analyst, login,
+                                                                django_assert_num_queries):
+    from django.core.cache import cache
+    from scoring.services import scores_recompute
+
+    client = login(analyst)
+    with CaptureQueriesContext(connection) as cold:
+        computed = client.get("/demand/").context["table"]
+    with django_assert_num_queries(13):  # the table's rows come from the cache: no totals are read
+        assert client.get("/demand/").context["table"] == computed
+    assert len(cold) > 13 and any("scoring_totalscore" in q["sql"] for q in cold.captured_queries)
+    cache.clear()
+    assert client.get("/demand/").context["table"] == computed  # equal to a fresh computation
+    from records.models import Record
+    Record.objects.filter(sector__code="S2").delete()
+    scores_recompute()
+    assert client.get("/demand/").context["table"]["harm"] < computed["harm"]
 
 
 def test_it_exports_csv_and_xlsx(world, analyst, login, django_assert_max_num_queries):
