@@ -103,9 +103,14 @@ class RecordNominal(models.Model):
                                db_constraint=False)
     nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, related_name="record_links")
     role = models.CharField(max_length=10, choices=LinkRole.choices)
+    # The record's force: links are distributed by force with their records (docs/scale.md, section 4).
+    force = models.ForeignKey("sectors.Area", on_delete=models.PROTECT, related_name="+", db_index=False,
+                              db_constraint=False)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["record", "nominal", "role"], name="record_nominal_role_unique")]
+        # The force last: the key serves the look-ups by record as before.
+        constraints = [models.UniqueConstraint(fields=["record", "nominal", "role", "force"],
+                                               name="record_nominal_role_force_unique")]
         indexes = [models.Index(fields=["nominal", "role"])]
 
 
