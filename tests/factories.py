@@ -87,6 +87,16 @@ def located(area: Area) -> dict:
             "lon": area.label_lon, "lat": area.label_lat}
 
 
+def force_of(area: Area | None) -> Area:
+    """The force root above ``area``; the first force root (made if there is none) for a record placed nowhere."""
+    while area is not None and area.parent_id is not None:
+        area = area.parent
+    if area is not None and area.level == Level.FORCE:
+        return area
+    return Area.objects.filter(level=Level.FORCE).order_by("pk").first() or AreaFactory(
+        level=Level.FORCE, code="FORCE", name="Force")
+
+
 class RecordFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Record
@@ -103,6 +113,7 @@ class RecordFactory(factory.django.DjangoModelFactory):
     command = factory.LazyAttribute(lambda o: located(o.place)["command"] if o.place else None)
     lat = factory.LazyAttribute(lambda o: o.place.label_lat if o.place else None)
     lon = factory.LazyAttribute(lambda o: o.place.label_lon if o.place else None)
+    force = factory.LazyAttribute(lambda o: force_of(o.place))
     is_synthetic = True
 
 
@@ -154,6 +165,7 @@ class RecordNominalFactory(factory.django.DjangoModelFactory):
         model = RecordNominal
 
     record = factory.SubFactory(RecordFactory)
+    force = factory.LazyAttribute(lambda o: o.record.force)
     nominal = factory.SubFactory(NominalFactory)
     role = LinkRole.SUSPECT
 
