@@ -171,12 +171,14 @@ class RecordNominalFactory(factory.django.DjangoModelFactory):
 
 
 def grid(db=None) -> dict:
-    """A command split into two sectors, each holding one neighbourhood, around Newcastle.
+    """A force holding a command split into two sectors, each holding one neighbourhood, around Newcastle.
 
-    command C: lon -1.8..-1.4, lat 54.9..55.1; sector W: lon -1.8..-1.6; sector E: -1.6..-1.4;
+    force F and command C: lon -1.8..-1.4, lat 54.9..55.1; sector W: lon -1.8..-1.6; sector E: -1.6..-1.4;
     neighbourhoods cover the same squares as their sectors.
     """
-    command = AreaFactory(level=Level.COMMAND, code="C", name="Command", boundary=box(-1.8, 54.9, -1.4, 55.1))
+    force = AreaFactory(level=Level.FORCE, code="F", name="Force", boundary=box(-1.8, 54.9, -1.4, 55.1))
+    command = AreaFactory(level=Level.COMMAND, code="C", name="Command", parent=force,
+                          boundary=box(-1.8, 54.9, -1.4, 55.1))
     west = AreaFactory(level=Level.SECTOR, code="W", name="West", parent=command,
                        boundary=box(-1.8, 54.9, -1.6, 55.1))
     east = AreaFactory(level=Level.SECTOR, code="E", name="East", parent=command,
@@ -185,7 +187,7 @@ def grid(db=None) -> dict:
                          boundary=box(-1.8, 54.9, -1.6, 55.1))
     east_n = AreaFactory(level=Level.NEIGHBOURHOOD, code="EN", name="East N", parent=east,
                          boundary=box(-1.6, 54.9, -1.4, 55.1))
-    return {"command": command, "west": west, "east": east, "west_n": west_n, "east_n": east_n}
+    return {"force": force, "command": command, "west": west, "east": east, "west_n": west_n, "east_n": east_n}
 
 
 def csv_bytes(rows: list[list]) -> bytes:

@@ -56,8 +56,7 @@ def process_records(run, schema_class, fileobj) -> dict | None:
     if problem:
         raise FileRejected(problem, row=1)
     run.progress()  # the header is read (for XLSX: the workbook opened and its text table loaded)
-    # The upload names no force: the deployment's only one (several are refused, see force_root).
-    stage = Stage(upload.pk, force_id=force_root(), with_links=schema.kind == "crimes")
+    stage = Stage(upload.pk, with_links=schema.kind == "crimes")
     try:
         counts, first = None, rows
         step = _BatchStep(run, schema, stage)
@@ -79,6 +78,9 @@ def process_records(run, schema_class, fileobj) -> dict | None:
             return None
         run.progress(status=Upload.Status.APPLYING, rows_total=counts["total"], rows_skipped=counts["skipped"])
         source = record_source(schema, upload.organisation)
+        # The upload names no force: the deployment's only one (several are refused, see force_root).
+        # Asked only now: a rejected file needs none.
+        stage.force_id = force_root()
         # Before the apply, in its own short transaction: creating a partition locks the whole table.
         record_partitions_ensure(months=stage.months())
         with transaction.atomic():
@@ -259,8 +261,8 @@ def _affected(locations: set) -> dict:
 class Stage:
     """A temporary staging table on this connection (dropped at the end of the run)."""
 
-    def __init__(self, upload_id: int, *, force_id: int, with_links: bool = False):
-        self.force_id = force_id  # every record written or looked up is this force's
+    def __init__(self, upload_id: int, *, force_id: int | None = None, with_links: bool = False):
+        self.force_id = force_id  # every record written or looked up is this force's (set before the apply)
         self.name = f"ingest_stage_{upload_id}"
         self.links = f"ingest_links_{upload_id}"
         self.with_links = with_links
