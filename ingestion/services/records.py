@@ -437,12 +437,12 @@ class Stage:
         changed. On PostgreSQL each statement also returns where its rows are
         (``self.written``), so no index on upload_id is needed to find them again.
 
-        A reference is one record whatever its month: both statements look it up by
-        (source, external_ref) in every month, so a record whose date moved to another month
+        A reference is one record of its force whatever its month: both statements look it up by
+        (force, source, external_ref) in every month, so a record whose date moved to another month
         is updated, not inserted again, and on PostgreSQL the UPDATE of ``month`` moves the
         row to the other month's partition with its id (its nominal links stay). The unique
         key holds the month (a partitioned table's keys must); the caller's apply lock on the
-        source (Run.lock) keeps a reference from being inserted twice in two months at once.
+        force and source (Run.lock) keeps a reference from being inserted twice in two months at once.
         """
         columns = ("force_id, kind, source, external_ref, occurred_on, month, lat, lon, area_id, sector_id, command_id, "
                    "offence_type_id, drug_supply, cannabis_farm, firearms_discharge, upload_id, is_synthetic, details")
