@@ -223,8 +223,8 @@ def _partner_records(rng, places):
     located = _located([(r[5], r[6]) for r in rows])
     force_id = force_root()
     Record.objects.bulk_create([
-        Record(force_id=force_id, kind=kind, source=source, external_ref=ref, occurred_on=day, month=month, lat=lat, lon=lon,
-               area_id=area, sector_id=sector, command_id=command, is_synthetic=True, details=extra)
+        Record(force_id=force_id, kind=kind, source=source, external_ref=ref, occurred_on=day, month=month,
+               lat=lat, lon=lon, area_id=area, sector_id=sector, command_id=command, is_synthetic=True, details=extra)
         for (kind, source, ref, day, month, lat, lon, extra), (area, sector, command) in zip(rows, located)
     ], ignore_conflicts=True, batch_size=2000)
     return len(rows)

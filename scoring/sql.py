@@ -173,7 +173,8 @@ WITH RECURSIVE tree (id, force_id) AS (
   UNION ALL
   SELECT a.id, t.force_id FROM {AREA} a JOIN tree t ON a.parent_id = t.id
 )
-SELECT COALESCE(t.force_id, %s) AS force_id, n.home_area_id AS area_id, n.home_sector_id AS sector_id, n.home_command_id AS command_id,
+SELECT COALESCE(t.force_id, %s) AS force_id, n.home_area_id AS area_id, n.home_sector_id AS sector_id,
+       n.home_command_id AS command_id,
        held.month AS month, '{NOMINAL_KIND}' AS kind, held.bits AS bits,
        CAST(COUNT(*) AS integer) AS n, CAST(0 AS integer) AS n_weighted, CAST(0 AS double precision) AS harm,
        CAST(0 AS double precision) AS harm_sq, CAST(0 AS double precision) AS max_w
@@ -270,7 +271,8 @@ INSERT INTO {NEW_TOTALS} (force_id, area_id, month, measures, item_type, count, 
 SELECT c.force_id, c.cell_area_id, c.month, c.measures, %s, SUM(c.n), SUM(c.n_weighted), SUM(c.harm),
        SUM(c.harm_sq), MAX(c.max_w)
 FROM (
-  SELECT g.force_id, {_cell_area("g.")} AS cell_area_id, g.month, bs.measures, g.n, g.n_weighted, g.harm, g.harm_sq, g.max_w
+  SELECT g.force_id, {_cell_area("g.")} AS cell_area_id, g.month, bs.measures, g.n, g.n_weighted, g.harm,
+         g.harm_sq, g.max_w
   FROM {GRAIN} g
   JOIN {BIT_SET} bs ON bs.kind = g.kind AND bs.bits = g.bits
   LEFT JOIN {AREA} a ON a.id = g.area_id

@@ -444,7 +444,8 @@ class Stage:
         key holds the month (a partitioned table's keys must); the caller's apply lock on the
         force and source (Run.lock) keeps a reference from being inserted twice in two months at once.
         """
-        columns = ("force_id, kind, source, external_ref, occurred_on, month, lat, lon, area_id, sector_id, command_id, "
+        columns = ("force_id, kind, source, external_ref, occurred_on, month, lat, lon, area_id, sector_id, "
+                   "command_id, "
                    "offence_type_id, drug_supply, cannabis_farm, firearms_discharge, upload_id, is_synthetic, details")
         updates = ", ".join(f"{c} = excluded.{c}" for c in _COMPARED + ["upload_id"])
         staged = (f"SELECT %s AS kind, external_ref, occurred_on, month, lat, lon, area_id, sector_id, command_id, "

@@ -134,7 +134,8 @@ def area_views_fill(*, run: ScoringRun, lock_key: int) -> int:
                 continue
             scored = _scored([area], missing, measures)
             AreaView.objects.bulk_create([
-                AreaView(area=area, force_id=forces[area.pk], start=start, end=end, kind=kind, measures=measures_key(measures),
+                AreaView(area=area, force_id=forces[area.pk], start=start, end=end, kind=kind,
+                         measures=measures_key(measures),
                          edition=run.edition, data=data, run=run)
                 for start, end in missing
                 for kind, data in _area_view(area, start, end, measures, run.edition,
