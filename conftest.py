@@ -12,6 +12,7 @@ from django.test.client import ClientMixin
 from core import roles
 from core.models import Organisation
 from ingestion.services import upload_create, upload_process
+from tests.factories import force_of
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -154,10 +155,18 @@ def crimestoppers():
 
 
 @pytest.fixture
+def force_area(db):
+    """A bare force root, for a test that applies records without building a geography."""
+    return force_of(None)
+
+
+@pytest.fixture
 def ingest(force, analyst):
     """Upload bytes as the force (or another organisation) and process them synchronously."""
 
     def run(kind, data: bytes, *, name="file.csv", organisation=None, user=None, options=None):
+        # Records belong to a force: a test that built no geography gets a bare force root.
+        force_of(None)
         upload = upload_create(
             organisation=organisation or force, kind=kind, fileobj=io.BytesIO(data), original_name=name,
             user=user or analyst, options=options, dispatch=False,

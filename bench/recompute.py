@@ -117,15 +117,17 @@ def copy_records(rows, start_ref: int) -> None:
 
     from records.models import Record
     from records.services import record_partitions_ensure
+    from sectors.selectors import force_root
 
     # The month partitions first (PostgreSQL), in their own transaction, as the apply does.
     record_partitions_ensure(months={day.replace(day=1) for _, _, day, *_ in rows})
-    columns = ("kind, source, external_ref, occurred_on, month, lat, lon, area_id, sector_id, command_id, "
+    force_id = force_root()
+    columns = ("force_id, kind, source, external_ref, occurred_on, month, lat, lon, area_id, sector_id, command_id, "
                "offence_type_id, drug_supply, cannabis_farm, firearms_discharge, is_synthetic, details")
     buffer = io.StringIO()
     for i, (kind, source, day, area, sector, command, offence, ds, cf, fd) in enumerate(rows):
         buffer.write(
-            f"{kind}\t{source}\tB{start_ref + i}\t{day.isoformat()}\t{day.replace(day=1).isoformat()}\t55.0\t-1.6\t"
+            f"{force_id}\t{kind}\t{source}\tB{start_ref + i}\t{day.isoformat()}\t{day.replace(day=1).isoformat()}\t55.0\t-1.6\t"
             f"{area}\t{sector}\t{command}\t{offence if offence else chr(92) + 'N'}\t{ds}\t{cf}\t{fd}\tt\t{{}}\n"
         )
     buffer.seek(0)
@@ -169,8 +171,8 @@ def link_records(nominal_ids, fraction=0.05):
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO nominals_recordnominal (record_id, nominal_id, role) "
-            "SELECT r.id, (%s::bigint[])[1 + (r.id %% %s)], CASE WHEN r.id %% 10 = 0 THEN 'victim' ELSE 'suspect' END "
+            "INSERT INTO nominals_recordnominal (record_id, force_id, nominal_id, role) "
+            "SELECT r.id, r.force_id, (%s::bigint[])[1 + (r.id %% %s)], CASE WHEN r.id %% 10 = 0 THEN 'victim' ELSE 'suspect' END "
             "FROM ingestion_record r WHERE r.kind = 'crime' AND random() < %s",
             [nominal_ids, len(nominal_ids), fraction],
         )

@@ -96,16 +96,21 @@ class RecordNominal(models.Model):
     # (id, month); the link holds the id alone. A record keeps its id when a corrected date moves
     # it to another month, so its links stay. The integrity is the application's: the crimes
     # apply (ingestion.services.records.Stage.apply_links; the demo and benchmark loaders too)
-    # writes links to records it has just written or found, under the source's apply lock, and Django's
-    # CASCADE still deletes a record's links with every delete made through the ORM. A delete by
-    # hand in SQL is not stopped and would leave links pointing at a missing record.
+    # writes links to records it has just written or found, under the (force, source) apply
+    # lock, and Django's CASCADE still deletes a record's links with every delete made through the
+    # ORM. A delete by hand in SQL is not stopped and would leave links pointing at a missing record.
     record = models.ForeignKey("records.Record", on_delete=models.CASCADE, related_name="nominal_links",
                                db_constraint=False)
     nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, related_name="record_links")
     role = models.CharField(max_length=10, choices=LinkRole.choices)
+    # The record's force: links are distributed by force with their records (docs/scale.md, section 4).
+    force = models.ForeignKey("sectors.Area", on_delete=models.PROTECT, related_name="+", db_index=False,
+                              db_constraint=False)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["record", "nominal", "role"], name="record_nominal_role_unique")]
+        # The force last: the key serves the look-ups by record as before.
+        constraints = [models.UniqueConstraint(fields=["record", "nominal", "role", "force"],
+                                               name="record_nominal_role_force_unique")]
         indexes = [models.Index(fields=["nominal", "role"])]
 
 

@@ -24,6 +24,7 @@ from records.models import OffenceType, Record, RecordKind
 from records.services import record_partitions_ensure
 from sectors.locator import current_locator
 from sectors.models import Area, Level
+from sectors.selectors import force_root
 
 SEED = 20230228
 FIRST_MONTH = date(2021, 3, 1)  # 24 months ending with the last police.uk month (Feb 2023)
@@ -179,20 +180,24 @@ def _crimes(rng, places, groups, members):
     points = [places.near(s[3], spread=0.008) for s in specs]
     located = _located(points)
     records, links = [], []
+    force_id = force_root()
     for i, ((month, nominal, group, hotspot, code, flags), (lat, lon), (area, sector, command)) in enumerate(
         zip(specs, points, located), 1
     ):
         ref = f"SYN-C{i:06d}"
         records.append(Record(
-            kind=RecordKind.CRIME, source=SOURCE, external_ref=ref, occurred_on=_day_in(rng, month), month=month,
+            force_id=force_id, kind=RecordKind.CRIME, source=SOURCE, external_ref=ref,
+            occurred_on=_day_in(rng, month), month=month,
             lat=lat, lon=lon, area_id=area, sector_id=sector, command_id=command, offence_type_id=codes[code],
             is_synthetic=True, details={"group": group.ref}, **flags,
         ))
         links.append((ref, nominal, rng.choice([LinkRole.SUSPECT, LinkRole.OFFENDER])))
     Record.objects.bulk_create(records, ignore_conflicts=True, batch_size=2000)
-    ids = dict(Record.objects.filter(source=SOURCE, kind=RecordKind.CRIME).values_list("external_ref", "id"))
+    ids = dict(Record.objects.filter(force_id=force_id, source=SOURCE, kind=RecordKind.CRIME)
+               .values_list("external_ref", "id"))
     RecordNominal.objects.bulk_create(
-        [RecordNominal(record_id=ids[ref], nominal=nominal, role=role) for ref, nominal, role in links],
+        [RecordNominal(record_id=ids[ref], force_id=force_id, nominal=nominal, role=role)
+         for ref, nominal, role in links],
         ignore_conflicts=True, batch_size=2000,
     )
     return len(records)
@@ -216,9 +221,10 @@ def _partner_records(rng, places):
                 rows.append((kind, f"{source}-synthetic", f"SYN-{kind.upper()[:2]}-{index:02d}-{j:03d}",
                              _day_in(rng, month), month, lat, lon, details()))
     located = _located([(r[5], r[6]) for r in rows])
+    force_id = force_root()
     Record.objects.bulk_create([
-        Record(kind=kind, source=source, external_ref=ref, occurred_on=day, month=month, lat=lat, lon=lon,
-               area_id=area, sector_id=sector, command_id=command, is_synthetic=True, details=extra)
+        Record(force_id=force_id, kind=kind, source=source, external_ref=ref, occurred_on=day, month=month,
+               lat=lat, lon=lon, area_id=area, sector_id=sector, command_id=command, is_synthetic=True, details=extra)
         for (kind, source, ref, day, month, lat, lon, extra), (area, sector, command) in zip(rows, located)
     ], ignore_conflicts=True, batch_size=2000)
     return len(rows)

@@ -73,6 +73,12 @@ class Record(models.Model):
     # the few distinct ids of a file at once instead and holds them with FOR KEY SHARE
     # until it commits (ingestion.services.records.Stage.check_keys). Django's on_delete
     # (SET_NULL, PROTECT) still applies to every delete made through the ORM.
+    # The force the row belongs to (the level-0 root of its geography): the distribution column of a
+    # regional deployment (docs/scale.md, section 4), part of every key of the table. No database
+    # foreign key or index of its own, as for the area keys below: every writer takes it from
+    # sectors.selectors.force_root or from the rows it derives from, and the keys lead elsewhere.
+    force = models.ForeignKey("sectors.Area", on_delete=models.PROTECT, related_name="+", db_index=False,
+                              db_constraint=False)
     area = models.ForeignKey("sectors.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                              db_index=False, db_constraint=False)
     sector = models.ForeignKey("sectors.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
@@ -97,11 +103,13 @@ class Record(models.Model):
         db_table = "ingestion_record"
         constraints = [
             # With the month: records are partitioned by month on PostgreSQL (migration 0003) and a
-            # unique key of a partitioned table must hold the partition key. A reference is still
-            # one record across months: the apply finds it in whatever month it is and moves it
-            # (ingestion.services.records.Stage.upsert, under the source's apply lock).
-            models.UniqueConstraint(fields=["source", "external_ref", "month"],
-                                    name="record_unique_per_source_month"),
+            # unique key of a partitioned table must hold the partition key; with the force: every key
+            # of a table distributed by force must hold it (migration 0005), and two forces' references
+            # may be the same. A reference is still one record of its force across months: the apply
+            # finds it in whatever month it is and moves it (ingestion.services.records.Stage.upsert,
+            # under the (force, source) apply lock).
+            models.UniqueConstraint(fields=["source", "external_ref", "month", "force"],
+                                    name="record_unique_per_force_source_month"),
             models.CheckConstraint(
                 condition=Q(lat__isnull=True, lon__isnull=True)
                 | Q(lat__gte=49.0, lat__lte=61.5, lon__gte=-9.0, lon__lte=2.5),

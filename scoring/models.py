@@ -153,9 +153,13 @@ class HarmScore(models.Model):
     max_item_harm = models.FloatField(default=0)
     run = models.ForeignKey("ScoringRun", null=True, on_delete=models.SET_NULL, related_name="+",
                             db_constraint=False, db_index=False)
+    # The force of the area (the level-0 root above it): the distribution column (docs/scale.md, section 4).
+    force = models.ForeignKey("sectors.Area", on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                              db_index=False)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["area", "month", "measure"], name="one_score_per_cell")]
+        # The force last: the key serves the look-ups by area as before.
+        constraints = [models.UniqueConstraint(fields=["area", "month", "measure", "force"], name="one_score_per_cell")]
         indexes = [models.Index(fields=["month", "measure"])]
 
 
@@ -222,10 +226,14 @@ class TotalScore(models.Model):
     css_max = models.FloatField(default=0)
     run = models.ForeignKey("ScoringRun", null=True, on_delete=models.SET_NULL, related_name="+",
                             db_constraint=False, db_index=False)
+    # The force of the area (the level-0 root above it): the distribution column (docs/scale.md, section 4).
+    force = models.ForeignKey("sectors.Area", on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                              db_index=False)
 
     class Meta:
         permissions = [("view_demand", "Can see and export demand by area and month")]
-        constraints = [models.UniqueConstraint(fields=["area", "month", "measures"], name="one_total_per_item_set")]
+        constraints = [models.UniqueConstraint(fields=["area", "month", "measures", "force"],
+                                               name="one_total_per_item_set")]
         indexes = [models.Index(fields=["month"], name="scoring_total_month")]
 
     @property
@@ -252,6 +260,9 @@ class RecordCount(models.Model):
     cannabis_farm = models.PositiveIntegerField(default=0)
     firearms_discharge = models.PositiveIntegerField(default=0)
     is_synthetic = models.PositiveIntegerField(default=0, help_text="Synthetic records (the provenance note)")
+    # The records' force (also for the rows of records located nowhere at ``level``).
+    force = models.ForeignKey("sectors.Area", on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                              db_index=False)
 
     class Meta:
         indexes = [models.Index(fields=["level", "month"], name="scoring_reccount_level_month")]
@@ -282,6 +293,9 @@ class AreaView(models.Model):
     data = models.JSONField()
     run = models.ForeignKey("ScoringRun", null=True, on_delete=models.SET_NULL, related_name="+",
                             db_constraint=False, db_index=False)
+    # The force of the area (the level-0 root above it): the distribution column (docs/scale.md, section 4).
+    force = models.ForeignKey("sectors.Area", on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                              db_index=False)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["area", "start", "end", "kind"], name="one_area_view")]
+        constraints = [models.UniqueConstraint(fields=["area", "start", "end", "kind", "force"], name="one_area_view")]

@@ -49,7 +49,7 @@ LEVELS = (
 )
 
 NEW_CELLS = "scoring_new_cells"
-INSERT_INTO = f"INSERT INTO {NEW_CELLS} (area_id, month, measure_id, count, harm, harm_sq, max_item_harm) "
+INSERT_INTO = f"INSERT INTO {NEW_CELLS} (force_id, area_id, month, measure_id, count, harm, harm_sq, max_item_harm) "
 CELL_COLUMNS = ("count", "harm", "harm_sq", "max_item_harm")
 
 
@@ -72,7 +72,7 @@ def _cell_area(prefix: str) -> str:
         f"CASE lv.level WHEN {Level.NEIGHBOURHOOD.value} THEN "
         f"(CASE WHEN a.level = {Level.NEIGHBOURHOOD.value} THEN {prefix}area_id END) "
         f"WHEN {Level.SECTOR.value} THEN {prefix}sector_id "
-        f"WHEN {Level.COMMAND.value} THEN {prefix}command_id ELSE %s END"
+        f"WHEN {Level.COMMAND.value} THEN {prefix}command_id ELSE {prefix}force_id END"
     )
 
 
@@ -110,14 +110,15 @@ def record_grain_create(*, edition_id: int, months: list[date] | None, kinds: li
     link_bits = " + ".join(f"MAX(CASE WHEN g.group_type = '{t}' THEN {bit} ELSE 0 END)"
                            for t, bit in LINK_BITS.items())
     flagged = " OR ".join(f"r.{flag}" for flag in FLAG_BITS)
-    linked = f"EXISTS (SELECT 1 FROM {LINK} rn WHERE rn.record_id = r.id AND rn.role NOT IN (%s, %s))"
+    linked = (f"EXISTS (SELECT 1 FROM {LINK} rn WHERE rn.record_id = r.id AND rn.force_id = r.force_id "
+              "AND rn.role NOT IN (%s, %s))")
     scope = ("(r.area_id IS NOT NULL OR r.sector_id IS NOT NULL OR r.command_id IS NOT NULL)"
              f"{kind_sql}{month_sql}")
     sums = ("CAST(COUNT(*) AS integer) AS n, CAST(COUNT(w.weight) AS integer) AS n_weighted, "
             "COALESCE(SUM(w.weight), 0) AS harm, COALESCE(SUM(w.weight * w.weight), 0) AS harm_sq, "
             "COALESCE(MAX(w.weight), 0) AS max_w")
     weight = f"LEFT JOIN {WEIGHT} w ON w.offence_type_id = r.offence_type_id AND w.edition_id = %s"
-    columns = "r.area_id, r.sector_id, r.command_id, r.month, r.kind"
+    columns = "r.force_id, r.area_id, r.sector_id, r.command_id, r.month, r.kind"
     sql = f"""
 CREATE TEMPORARY TABLE {GRAIN} AS
 SELECT {columns}, 0 AS bits, {sums}
@@ -133,7 +134,7 @@ FROM (
     JOIN {MEMBERSHIP} ms ON ms.nominal_id = rn.nominal_id
          AND ms.started_on <= r.occurred_on AND (ms.ended_on IS NULL OR ms.ended_on >= r.occurred_on)
     JOIN {GROUP} g ON g.id = ms.group_id
-    WHERE rn.record_id = r.id AND rn.role NOT IN (%s, %s)), 0) AS bits
+    WHERE rn.record_id = r.id AND rn.force_id = r.force_id AND rn.role NOT IN (%s, %s)), 0) AS bits
   FROM {RECORD} r
   WHERE {scope} AND ({flagged} OR {linked}) {_fence()}
 ) r {weight}
@@ -151,12 +152,15 @@ def _fence() -> str:
     return "OFFSET 0" if connection.vendor == "postgresql" else ""
 
 
-def nominal_grain_create(*, months: list[tuple[date, date]]) -> tuple[str, list]:
+def nominal_grain_create(*, months: list[tuple[date, date]], default_force_id: int | None) -> tuple[str, list]:
     """The same grain for nominal-months: nominals by home and month, with the roles held that month.
 
     A nominal holds a role in a month when a membership of that group type (or a
     priority period) overlaps any day of it; every role held that month is one
-    bit, so a nominal is one item per month however many periods they hold.
+    bit, so a nominal is one item per month however many periods they hold. A nominal's force is
+    the force root above their home (nominals are not distributed: docs/scale.md, section 4); a
+    home under no force root counts in ``default_force_id``, the deployment's only force (with
+    several, such a nominal has no force and is left out).
     """
     role_bits = " + ".join(f"MAX(CASE WHEN pr.role = '{role}' THEN {bit} ELSE 0 END)"
                            for role, bit in ROLE_BITS.items())
@@ -164,7 +168,13 @@ def nominal_grain_create(*, months: list[tuple[date, date]]) -> tuple[str, list]
     month_params = [d for pair in months for d in pair]
     sql = f"""
 CREATE TEMPORARY TABLE {GRAIN} AS
-SELECT n.home_area_id AS area_id, n.home_sector_id AS sector_id, n.home_command_id AS command_id,
+WITH RECURSIVE tree (id, force_id) AS (
+  SELECT id, id FROM {AREA} WHERE parent_id IS NULL AND level = {Level.FORCE.value}
+  UNION ALL
+  SELECT a.id, t.force_id FROM {AREA} a JOIN tree t ON a.parent_id = t.id
+)
+SELECT COALESCE(t.force_id, %s) AS force_id, n.home_area_id AS area_id, n.home_sector_id AS sector_id,
+       n.home_command_id AS command_id,
        held.month AS month, '{NOMINAL_KIND}' AS kind, held.bits AS bits,
        CAST(COUNT(*) AS integer) AS n, CAST(0 AS integer) AS n_weighted, CAST(0 AS double precision) AS harm,
        CAST(0 AS double precision) AS harm_sq, CAST(0 AS double precision) AS max_w
@@ -180,10 +190,12 @@ FROM (
   GROUP BY pr.nominal_id, mo.month
 ) held
 JOIN {NOMINAL} n ON n.id = held.nominal_id
-WHERE n.home_area_id IS NOT NULL OR n.home_sector_id IS NOT NULL OR n.home_command_id IS NOT NULL
-GROUP BY n.home_area_id, n.home_sector_id, n.home_command_id, held.month, held.bits
+LEFT JOIN tree t ON t.id = COALESCE(n.home_command_id, n.home_sector_id, n.home_area_id)
+WHERE (n.home_area_id IS NOT NULL OR n.home_sector_id IS NOT NULL OR n.home_command_id IS NOT NULL)
+  AND COALESCE(t.force_id, %s) IS NOT NULL
+GROUP BY COALESCE(t.force_id, %s), n.home_area_id, n.home_sector_id, n.home_command_id, held.month, held.bits
 """
-    return sql, month_params
+    return sql, [default_force_id, *month_params, default_force_id, default_force_id]
 
 
 def located_span(*, kinds: list[str]) -> tuple[str, list]:
@@ -225,14 +237,14 @@ def maps_drop() -> list[tuple[str, list]]:
     return [(f"DROP TABLE IF EXISTS {BIT_MEASURE}", []), (f"DROP TABLE IF EXISTS {BIT_SET}", [])]
 
 
-def cells_insert(*, force_id: int | None, cell_area_ids: list[int] | None) -> tuple[str, list]:
+def cells_insert(*, cell_area_ids: list[int] | None) -> tuple[str, list]:
     """Cells of every measure counting the grain's items (records or nominal-months)."""
     cell_sql, cell_params = _in("c.cell_area_id", cell_area_ids)
     css = Measure.Weighting.CSS.value
     sql = INSERT_INTO + f"""
-SELECT c.cell_area_id, c.month, c.measure_id, SUM(c.n), SUM(c.harm), SUM(c.harm_sq), MAX(c.max_w)
+SELECT c.force_id, c.cell_area_id, c.month, c.measure_id, SUM(c.n), SUM(c.harm), SUM(c.harm_sq), MAX(c.max_w)
 FROM (
-  SELECT {_cell_area("g.")} AS cell_area_id, g.month, m.id AS measure_id,
+  SELECT g.force_id, {_cell_area("g.")} AS cell_area_id, g.month, m.id AS measure_id,
          CASE WHEN m.weighting = '{css}' THEN g.n_weighted ELSE g.n END AS n,
          CASE WHEN m.weighting = '{css}' THEN g.harm ELSE g.n * m.fixed_weight END AS harm,
          CASE WHEN m.weighting = '{css}' THEN g.harm_sq ELSE g.n * m.fixed_weight * m.fixed_weight END AS harm_sq,
@@ -244,30 +256,32 @@ FROM (
   CROSS JOIN {LEVELS}
 ) c
 WHERE c.cell_area_id IS NOT NULL {cell_sql}
-GROUP BY c.cell_area_id, c.month, c.measure_id
+GROUP BY c.force_id, c.cell_area_id, c.month, c.measure_id
 HAVING SUM(c.n) > 0
 """
-    return sql, [force_id, *cell_params]
+    return sql, cell_params
 
 
-def totals_insert(*, item_type: str, force_id: int | None, cell_area_ids: list[int] | None) -> tuple[str, list]:
+def totals_insert(*, item_type: str, cell_area_ids: list[int] | None) -> tuple[str, list]:
     """Rows of distinct items: the grain's items by area, month and the set of measures counting them."""
     cell_sql, cell_params = _in("c.cell_area_id", cell_area_ids)
     sql = f"""
-INSERT INTO {NEW_TOTALS} (area_id, month, measures, item_type, count, css_count, css_harm, css_harm_sq, css_max)
-SELECT c.cell_area_id, c.month, c.measures, %s, SUM(c.n), SUM(c.n_weighted), SUM(c.harm), SUM(c.harm_sq),
-       MAX(c.max_w)
+INSERT INTO {NEW_TOTALS} (force_id, area_id, month, measures, item_type, count, css_count, css_harm, css_harm_sq,
+                          css_max)
+SELECT c.force_id, c.cell_area_id, c.month, c.measures, %s, SUM(c.n), SUM(c.n_weighted), SUM(c.harm),
+       SUM(c.harm_sq), MAX(c.max_w)
 FROM (
-  SELECT {_cell_area("g.")} AS cell_area_id, g.month, bs.measures, g.n, g.n_weighted, g.harm, g.harm_sq, g.max_w
+  SELECT g.force_id, {_cell_area("g.")} AS cell_area_id, g.month, bs.measures, g.n, g.n_weighted, g.harm,
+         g.harm_sq, g.max_w
   FROM {GRAIN} g
   JOIN {BIT_SET} bs ON bs.kind = g.kind AND bs.bits = g.bits
   LEFT JOIN {AREA} a ON a.id = g.area_id
   CROSS JOIN {LEVELS}
 ) c
 WHERE c.cell_area_id IS NOT NULL {cell_sql}
-GROUP BY c.cell_area_id, c.month, c.measures
+GROUP BY c.force_id, c.cell_area_id, c.month, c.measures
 """
-    return sql, [item_type, force_id, *cell_params]
+    return sql, [item_type, *cell_params]
 
 
 def unweighted_count(*, kinds: list[str]) -> tuple[str, list]:
@@ -281,10 +295,10 @@ NEW_TOTALS = "scoring_new_totals"
 
 def new_cells_create() -> list[tuple[str, list]]:
     return [*new_cells_drop(), (
-        f"CREATE TEMPORARY TABLE {NEW_CELLS} (area_id bigint NOT NULL, month date NOT NULL, "
+        f"CREATE TEMPORARY TABLE {NEW_CELLS} (force_id bigint NOT NULL, area_id bigint NOT NULL, month date NOT NULL, "
         f"measure_id bigint NOT NULL, count integer NOT NULL, harm double precision NOT NULL, "
         f"harm_sq double precision NOT NULL, max_item_harm double precision NOT NULL)", []), (
-        f"CREATE TEMPORARY TABLE {NEW_TOTALS} (area_id bigint NOT NULL, month date NOT NULL, "
+        f"CREATE TEMPORARY TABLE {NEW_TOTALS} (force_id bigint NOT NULL, area_id bigint NOT NULL, month date NOT NULL, "
         f"measures varchar(400) NOT NULL, item_type varchar(10) NOT NULL, count integer NOT NULL, "
         f"css_count integer NOT NULL, css_harm double precision NOT NULL, css_harm_sq double precision NOT NULL, "
         f"css_max double precision NOT NULL)", [])]
@@ -313,7 +327,8 @@ def stale_cells_delete(*, months: list[date] | None, cell_area_ids: list[int] | 
         measure_sql, measure_params = "", []
     return (
         f"DELETE FROM {SCORE} WHERE 1 = 1 {month_sql} {cell_sql} {measure_sql} AND NOT EXISTS ("
-        f"SELECT 1 FROM {NEW_CELLS} n WHERE n.area_id = {SCORE}.area_id AND n.month = {SCORE}.month "
+        f"SELECT 1 FROM {NEW_CELLS} n WHERE n.force_id = {SCORE}.force_id AND n.area_id = {SCORE}.area_id "
+        f"AND n.month = {SCORE}.month "
         f"AND n.measure_id = {SCORE}.measure_id)",
         [*month_params, *cell_params, *measure_params],
     )
@@ -326,7 +341,8 @@ def stale_totals_delete(*, months: list[date] | None, cell_area_ids: list[int] |
     cell_sql, cell_params = _in(f"{TOTAL}.area_id", cell_area_ids)
     return (
         f"DELETE FROM {TOTAL} WHERE {TOTAL}.item_type = %s {month_sql} {cell_sql} AND NOT EXISTS ("
-        f"SELECT 1 FROM {NEW_TOTALS} n WHERE n.area_id = {TOTAL}.area_id AND n.month = {TOTAL}.month "
+        f"SELECT 1 FROM {NEW_TOTALS} n WHERE n.force_id = {TOTAL}.force_id AND n.area_id = {TOTAL}.area_id "
+        f"AND n.month = {TOTAL}.month "
         f"AND n.measures = {TOTAL}.measures)",
         [item_type, *month_params, *cell_params],
     )
@@ -357,6 +373,10 @@ def _unchanged(stored: str, new: str, keys, columns) -> str:
 
 
 INTEGER_COLUMNS = {"count", "css_count"}
+# The unique keys of the stored cells and totals (scoring.models): the force is in each, last, as in
+# the index, so a cell of one force never meets another force's.
+CELL_KEY = ("area_id", "month", "measure_id", "force_id")
+TOTAL_KEY = ("area_id", "month", "measures", "force_id")
 TOTAL_COLUMNS = ("count", "css_count", "css_harm", "css_harm_sq", "css_max")
 
 
@@ -371,10 +391,10 @@ def cells_upsert(*, edition_id: int, run_id: int) -> tuple[str, list]:
     """
     assign = ", ".join(f"{c} = excluded.{c}" for c in ("edition_id", *CELL_COLUMNS, "run_id"))
     return (
-        f"INSERT INTO {SCORE} (area_id, month, measure_id, edition_id, count, harm, harm_sq, max_item_harm, run_id) "
-        f"SELECT area_id, month, measure_id, %s, count, harm, harm_sq, max_item_harm, %s FROM {NEW_CELLS} n "
-        f"WHERE {_unchanged(SCORE, 'n', ('area_id', 'month', 'measure_id'), CELL_COLUMNS)} "
-        f"ON CONFLICT (area_id, month, measure_id) DO UPDATE SET {assign} "
+        f"INSERT INTO {SCORE} (force_id, area_id, month, measure_id, edition_id, count, harm, harm_sq, max_item_harm, "
+        f"run_id) SELECT force_id, area_id, month, measure_id, %s, count, harm, harm_sq, max_item_harm, %s "
+        f"FROM {NEW_CELLS} n WHERE {_unchanged(SCORE, 'n', CELL_KEY, CELL_COLUMNS)} "
+        f"ON CONFLICT ({', '.join(CELL_KEY)}) DO UPDATE SET {assign} "
         f"WHERE {_changed(SCORE, CELL_COLUMNS)}",
         [edition_id, run_id, edition_id],
     )
@@ -384,10 +404,11 @@ def totals_upsert(*, edition_id: int, run_id: int) -> tuple[str, list]:
     """Write the new totals, the same way as the cells."""
     assign = ", ".join(f"{c} = excluded.{c}" for c in ("edition_id", "item_type", *TOTAL_COLUMNS, "run_id"))
     return (
-        f"INSERT INTO {TOTAL} (area_id, month, measures, item_type, edition_id, {', '.join(TOTAL_COLUMNS)}, run_id) "
-        f"SELECT area_id, month, measures, item_type, %s, {', '.join(TOTAL_COLUMNS)}, %s FROM {NEW_TOTALS} n "
-        f"WHERE {_unchanged(TOTAL, 'n', ('area_id', 'month', 'measures', 'item_type'), TOTAL_COLUMNS)} "
-        f"ON CONFLICT (area_id, month, measures) DO UPDATE SET {assign} "
+        f"INSERT INTO {TOTAL} (force_id, area_id, month, measures, item_type, edition_id, "
+        f"{', '.join(TOTAL_COLUMNS)}, run_id) "
+        f"SELECT force_id, area_id, month, measures, item_type, %s, {', '.join(TOTAL_COLUMNS)}, %s FROM {NEW_TOTALS} n "
+        f"WHERE {_unchanged(TOTAL, 'n', (*TOTAL_KEY, 'item_type'), TOTAL_COLUMNS)} "
+        f"ON CONFLICT ({', '.join(TOTAL_KEY)}) DO UPDATE SET {assign} "
         f"WHERE {TOTAL}.item_type <> excluded.item_type OR {_changed(TOTAL, TOTAL_COLUMNS)}",
         [edition_id, run_id, edition_id],
     )

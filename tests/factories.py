@@ -89,6 +89,16 @@ def located(area: Area) -> dict:
             "lon": area.label_lon, "lat": area.label_lat}
 
 
+def force_of(area: Area | None) -> Area:
+    """The force root above ``area``; the first force root (made if there is none) for a record placed nowhere."""
+    while area is not None and area.parent_id is not None:
+        area = area.parent
+    if area is not None and area.level == Level.FORCE:
+        return area
+    return Area.objects.filter(level=Level.FORCE).order_by("pk").first() or AreaFactory(
+        level=Level.FORCE, code="FORCE", name="Force")
+
+
 class RecordFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Record
@@ -105,6 +115,7 @@ class RecordFactory(factory.django.DjangoModelFactory):
     command = factory.LazyAttribute(lambda o: located(o.place)["command"] if o.place else None)
     lat = factory.LazyAttribute(lambda o: o.place.label_lat if o.place else None)
     lon = factory.LazyAttribute(lambda o: o.place.label_lon if o.place else None)
+    force = factory.LazyAttribute(lambda o: force_of(o.place))
     is_synthetic = True
 
 
@@ -156,6 +167,7 @@ class RecordNominalFactory(factory.django.DjangoModelFactory):
         model = RecordNominal
 
     record = factory.SubFactory(RecordFactory)
+    force = factory.LazyAttribute(lambda o: o.record.force)
     nominal = factory.SubFactory(NominalFactory)
     role = LinkRole.SUSPECT
 
@@ -182,12 +194,14 @@ class ActivityFactory(factory.django.DjangoModelFactory):
 
 
 def grid(db=None) -> dict:
-    """A command split into two sectors, each holding one neighbourhood, around Newcastle.
+    """A force holding a command split into two sectors, each holding one neighbourhood, around Newcastle.
 
-    command C: lon -1.8..-1.4, lat 54.9..55.1; sector W: lon -1.8..-1.6; sector E: -1.6..-1.4;
+    force F and command C: lon -1.8..-1.4, lat 54.9..55.1; sector W: lon -1.8..-1.6; sector E: -1.6..-1.4;
     neighbourhoods cover the same squares as their sectors.
     """
-    command = AreaFactory(level=Level.COMMAND, code="C", name="Command", boundary=box(-1.8, 54.9, -1.4, 55.1))
+    force = AreaFactory(level=Level.FORCE, code="F", name="Force", boundary=box(-1.8, 54.9, -1.4, 55.1))
+    command = AreaFactory(level=Level.COMMAND, code="C", name="Command", parent=force,
+                          boundary=box(-1.8, 54.9, -1.4, 55.1))
     west = AreaFactory(level=Level.SECTOR, code="W", name="West", parent=command,
                        boundary=box(-1.8, 54.9, -1.6, 55.1))
     east = AreaFactory(level=Level.SECTOR, code="E", name="East", parent=command,
@@ -196,7 +210,7 @@ def grid(db=None) -> dict:
                          boundary=box(-1.8, 54.9, -1.6, 55.1))
     east_n = AreaFactory(level=Level.NEIGHBOURHOOD, code="EN", name="East N", parent=east,
                          boundary=box(-1.6, 54.9, -1.4, 55.1))
-    return {"command": command, "west": west, "east": east, "west_n": west_n, "east_n": east_n}
+    return {"force": force, "command": command, "west": west, "east": east, "west_n": west_n, "east_n": east_n}
 
 
 def csv_bytes(rows: list[list]) -> bytes:

@@ -85,7 +85,8 @@ def _records(world: World, synthetic: bool) -> None:
             month = date(2024 if index < latest else 2023, 1 + index % 12, 1)
             n += 1
             rows.append(Record(
-                kind=kind, source="force" if kind == RecordKind.CRIME else kind, external_ref=f"R{n:05d}",
+                force=world.force, kind=kind, source="force" if kind == RecordKind.CRIME else kind,
+                external_ref=f"R{n:05d}",
                 occurred_on=month.replace(day=10), month=month,
                 lat=sector.min_lat + 0.01 + 0.0007 * (index % 40), lon=hood.min_lon + 0.01 + 0.001 * (index % 50),
                 area=hood, sector=sector, command=sector.parent,

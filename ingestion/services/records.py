@@ -24,6 +24,7 @@ from ingestion.services.processing import batch_rows
 from ingestion.services.staging import copy_applies, stage_copied
 from records.services import record_partitions_ensure
 from sectors.locator import current_locator
+from sectors.selectors import force_root
 
 _STAGE_COLUMNS = [
     "row_no", "external_ref", "occurred_on", "month", "lat", "lon", "area_id", "sector_id", "command_id",
@@ -77,10 +78,13 @@ def process_records(run, schema_class, fileobj) -> dict | None:
             return None
         run.progress(status=Upload.Status.APPLYING, rows_total=counts["total"], rows_skipped=counts["skipped"])
         source = record_source(schema, upload.organisation)
+        # The upload names no force: the deployment's only one (several are refused, see force_root).
+        # Asked only now: a rejected file needs none.
+        stage.force_id = force_root()
         # Before the apply, in its own short transaction: creating a partition locks the whole table.
         record_partitions_ensure(months=stage.months())
         with transaction.atomic():
-            run.lock(rows_of=f"records:{source}")
+            run.lock(rows_of=f"records:{stage.force_id}:{source}")
             stage.check_keys()
             # PostgreSQL: the upsert returns where the changed records were (stage.replaced).
             old = set() if stage.postgres else stage.locations_changing(source, schema.record_kind)
@@ -241,6 +245,11 @@ def _copy_lines(good) -> str:
 _NULL = "\\N"
 
 
+def _key(alias: str) -> str:
+    """A record's natural key within its force, as SQL on an alias (parameters: the force, the source)."""
+    return f"{alias}.force_id = %s AND {alias}.source = %s"
+
+
 def _affected(locations: set) -> dict:
     area_ids, months = set(), set()
     for area_id, sector_id, command_id, month in locations:
@@ -252,7 +261,8 @@ def _affected(locations: set) -> dict:
 class Stage:
     """A temporary staging table on this connection (dropped at the end of the run)."""
 
-    def __init__(self, upload_id: int, *, with_links: bool = False):
+    def __init__(self, upload_id: int, *, force_id: int | None = None, with_links: bool = False):
+        self.force_id = force_id  # every record written or looked up is this force's (set before the apply)
         self.name = f"ingest_stage_{upload_id}"
         self.links = f"ingest_links_{upload_id}"
         self.with_links = with_links
@@ -400,9 +410,9 @@ class Stage:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT DISTINCT r.area_id, r.sector_id, r.command_id, r.month FROM ingestion_record r "
-                f"JOIN {staged} s ON r.source = %s AND r.external_ref = s.external_ref "
+                f"JOIN {staged} s ON {_key('r')} AND r.external_ref = s.external_ref "
                 f"WHERE {self._changed('r', 's')}",
-                [kind, source],
+                [kind, self.force_id, source],
             )
             return set(cursor.fetchall())
 
@@ -411,8 +421,9 @@ class Stage:
             return self.written  # returned by the upsert itself
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT DISTINCT area_id, sector_id, command_id, month FROM ingestion_record WHERE upload_id = %s",
-                [upload_id],
+                "SELECT DISTINCT area_id, sector_id, command_id, month FROM ingestion_record "
+                "WHERE force_id = %s AND upload_id = %s",
+                [self.force_id, upload_id],
             )
             return set(cursor.fetchall())
 
@@ -426,14 +437,15 @@ class Stage:
         changed. On PostgreSQL each statement also returns where its rows are
         (``self.written``), so no index on upload_id is needed to find them again.
 
-        A reference is one record whatever its month: both statements look it up by
-        (source, external_ref) in every month, so a record whose date moved to another month
+        A reference is one record of its force whatever its month: both statements look it up by
+        (force, source, external_ref) in every month, so a record whose date moved to another month
         is updated, not inserted again, and on PostgreSQL the UPDATE of ``month`` moves the
         row to the other month's partition with its id (its nominal links stay). The unique
         key holds the month (a partitioned table's keys must); the caller's apply lock on the
-        source (Run.lock) keeps a reference from being inserted twice in two months at once.
+        force and source (Run.lock) keeps a reference from being inserted twice in two months at once.
         """
-        columns = ("kind, source, external_ref, occurred_on, month, lat, lon, area_id, sector_id, command_id, "
+        columns = ("force_id, kind, source, external_ref, occurred_on, month, lat, lon, area_id, sector_id, "
+                   "command_id, "
                    "offence_type_id, drug_supply, cannabis_farm, firearms_discharge, upload_id, is_synthetic, details")
         updates = ", ".join(f"{c} = excluded.{c}" for c in _COMPARED + ["upload_id"])
         staged = (f"SELECT %s AS kind, external_ref, occurred_on, month, lat, lon, area_id, sector_id, command_id, "
@@ -442,16 +454,17 @@ class Stage:
         sets = ", ".join(f"{c} = s.{c}" for c in _COMPARED + ["upload_id"])
         update = (f"UPDATE ingestion_record AS r SET {sets} "
                   f"FROM (SELECT st.*, %s AS upload_id FROM ({staged}) st) s "
-                  f"WHERE r.source = %s AND r.external_ref = s.external_ref AND {self._changed('r', 's')}")
+                  f"WHERE {_key('r')} AND r.external_ref = s.external_ref AND {self._changed('r', 's')}")
         # "WHERE NOT EXISTS ... ON CONFLICT": SQLite needs a WHERE to tell the SELECT from the ON CONFLICT.
         insert = (f"INSERT INTO ingestion_record AS r ({columns}) "
-                  f"SELECT %s, %s, external_ref, occurred_on, month, lat, lon, area_id, sector_id, command_id, "
+                  f"SELECT %s, %s, %s, external_ref, occurred_on, month, lat, lon, area_id, sector_id, command_id, "
                   f"offence_type_id, drug_supply, cannabis_farm, firearms_discharge, %s, FALSE, details "
                   f"FROM {self.name} s WHERE NOT EXISTS (SELECT 1 FROM ingestion_record e "
-                  f"WHERE e.source = %s AND e.external_ref = s.external_ref) "
-                  f"ON CONFLICT (source, external_ref, month) DO UPDATE SET {updates} "
+                  f"WHERE {_key('e')} AND e.external_ref = s.external_ref) "
+                  f"ON CONFLICT (source, external_ref, month, force_id) DO UPDATE SET {updates} "
                   f"WHERE {self._changed('r', 'excluded')}")
         applied = 0
+        key = [self.force_id, source]
         self.written, self.replaced = set(), set()
         if self.postgres:
             # The update, with the changed records' old places: one join of the stage to the records
@@ -459,23 +472,23 @@ class Stage:
             changed = (f"SELECT r.id AS rid, r.area_id AS old_area_id, r.sector_id AS old_sector_id, "
                        f"r.command_id AS old_command_id, r.month AS old_month, s.* FROM ingestion_record r "
                        f"JOIN (SELECT st.*, %s AS upload_id FROM ({staged}) st) s "
-                       f"ON r.source = %s AND r.external_ref = s.external_ref WHERE {self._changed('r', 's')}")
+                       f"ON {_key('r')} AND r.external_ref = s.external_ref WHERE {self._changed('r', 's')}")
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"WITH c AS MATERIALIZED ({changed}), w AS (UPDATE ingestion_record AS r SET {sets} FROM c s "
-                    "WHERE r.id = s.rid AND r.month = s.old_month "
+                    "WHERE r.id = s.rid AND r.force_id = %s AND r.month = s.old_month "
                     "RETURNING s.old_area_id, s.old_sector_id, s.old_command_id, s.old_month, "
                     "r.area_id, r.sector_id, r.command_id, r.month) "
                     "SELECT *, COUNT(*) FROM w GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
-                    [upload_id, kind, source],
+                    [upload_id, kind, self.force_id, source, self.force_id],
                 )
                 for row in cursor.fetchall():
                     self.replaced.add(row[:4])
                     self.written.add(row[4:8])
                     applied += row[8]
-            statements = [(insert, [kind, source, upload_id, source])]
+            statements = [(insert, [self.force_id, kind, source, upload_id, *key])]
         else:
-            statements = [(update, [upload_id, kind, source]), (insert, [kind, source, upload_id, source])]
+            statements = [(update, [upload_id, kind, *key]), (insert, [self.force_id, kind, source, upload_id, *key])]
         with connection.cursor() as cursor:
             for sql, params in statements:
                 if self.postgres:
@@ -502,40 +515,42 @@ class Stage:
         Called after the upsert, so new records are found (and not counted twice: their
         upload_id is this upload's).
         """
+        key = [self.force_id, source]
         current = ("SELECT rn.record_id, rn.nominal_id, rn.role FROM nominals_recordnominal rn "
-                   f"JOIN ingestion_record r ON r.id = rn.record_id JOIN {self.name} s "
-                   "ON r.source = %s AND r.external_ref = s.external_ref")
+                   f"JOIN ingestion_record r ON r.id = rn.record_id AND r.force_id = rn.force_id JOIN {self.name} s "
+                   f"ON {_key('r')} AND r.external_ref = s.external_ref")
         wanted = (f"SELECT r.id, l.nominal_id, l.role FROM {self.links} l JOIN ingestion_record r "
-                  "ON r.source = %s AND r.external_ref = l.external_ref")
+                  f"ON {_key('r')} AND r.external_ref = l.external_ref")
         with connection.cursor() as cursor:
             # Set differences both ways, before the links are touched: the records losing or gaining a link.
             cursor.execute(
                 "SELECT r.area_id, r.sector_id, r.command_id, r.month, "
-                "SUM(CASE WHEN r.upload_id = %s THEN 0 ELSE 1 END) FROM ingestion_record r WHERE r.id IN ("
+                "SUM(CASE WHEN r.upload_id = %s THEN 0 ELSE 1 END) FROM ingestion_record r "
+                "WHERE r.force_id = %s AND r.id IN ("
                 f"SELECT record_id FROM ({current} EXCEPT {wanted}) gone "
                 f"UNION SELECT id FROM ({wanted} EXCEPT {current}) added) "
                 "GROUP BY r.area_id, r.sector_id, r.command_id, r.month",
-                [upload_id, source, source, source, source],
+                [upload_id, self.force_id, *key, *key, *key, *key],
             )
             places, relinked = set(), 0
             for *place, count in cursor.fetchall():
                 places.add(tuple(place))
                 relinked += count
             cursor.execute(
-                "DELETE FROM nominals_recordnominal WHERE record_id IN ("
+                "DELETE FROM nominals_recordnominal WHERE force_id = %s AND record_id IN ("
                 f"SELECT r.id FROM ingestion_record r JOIN {self.name} s "
-                "ON r.source = %s AND r.external_ref = s.external_ref) "
+                f"ON {_key('r')} AND r.external_ref = s.external_ref) "
                 f"AND NOT EXISTS (SELECT 1 FROM {self.links} l JOIN ingestion_record r2 "
-                "ON r2.source = %s AND r2.external_ref = l.external_ref "
+                f"ON {_key('r2')} AND r2.external_ref = l.external_ref "
                 "WHERE r2.id = nominals_recordnominal.record_id AND l.nominal_id = nominals_recordnominal.nominal_id "
                 "AND l.role = nominals_recordnominal.role)",
-                [source, source],
+                [self.force_id, *key, *key],
             )
             cursor.execute(
-                "INSERT INTO nominals_recordnominal (record_id, nominal_id, role) "
-                f"SELECT r.id, l.nominal_id, l.role FROM {self.links} l JOIN ingestion_record r "
-                "ON r.source = %s AND r.external_ref = l.external_ref WHERE TRUE "
-                "ON CONFLICT (record_id, nominal_id, role) DO NOTHING",
-                [source],
+                "INSERT INTO nominals_recordnominal (record_id, nominal_id, role, force_id) "
+                f"SELECT r.id, l.nominal_id, l.role, r.force_id FROM {self.links} l JOIN ingestion_record r "
+                f"ON {_key('r')} AND r.external_ref = l.external_ref WHERE TRUE "
+                "ON CONFLICT (record_id, nominal_id, role, force_id) DO NOTHING",
+                key,
             )
         return places, relinked

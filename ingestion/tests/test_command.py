@@ -7,6 +7,7 @@ from tests.factories import policeuk_file, policeuk_row
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.usefixtures("force_area")
 def test_it_ingests_a_file_and_prints_the_report(tmp_path, capsys):
     path = tmp_path / "street.csv"
     path.write_bytes(policeuk_file([policeuk_row("a1"), policeuk_row("", crime_type="Anti-social behaviour")]))

@@ -34,6 +34,7 @@ CASES = {
 }
 
 
+@pytest.mark.usefixtures("force_area")
 @pytest.mark.parametrize("kind", sorted(CASES))
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # each thread commits on its own connection
 def test_it_applies_both_of_two_overlapping_uploads(force, analyst, monkeypatch, kind):

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 DATA = Path(settings.BASE_DIR) / "data"
 
 
-def test_it_ingests_the_real_police_uk_file(ingest):
+def test_it_ingests_the_real_police_uk_file(ingest, force_area):
     # The six Northumbria local authorities as area commands (of the twelve North East ones).
     features = json.loads((DATA / "boundaries/north_east_lad_simplified.geojson").read_text())["features"]
     northumbria = [f for f in features if f["properties"]["POLICE_FORCE_AREA"] == "Northumbria"]
@@ -30,6 +30,6 @@ def test_it_ingests_the_real_police_uk_file(ingest):
     assert Record.objects.filter(lat__isnull=True).count() == 0
     assert upload.rows_unlocated == Record.objects.filter(command__isnull=True).count()
     assert 0 < upload.rows_unlocated < 20
-    assert Area.objects.count() == 6
+    assert Area.objects.exclude(pk=force_area.pk).count() == 6
     again = ingest("policeuk", data + b"\n", name="again.csv")  # same rows, different bytes: a new upload
     assert (again.rows_applied, again.rows_unchanged, again.rows_skipped) == (0, 10456, 2493)

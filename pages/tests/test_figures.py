@@ -46,8 +46,8 @@ def linked(world):
               and r.drug_supply and r.month.year == 2024]
     n0, n1 = Nominal.objects.get(ref="N0"), Nominal.objects.get(ref="N1")
     for record in crimes[:3]:
-        RecordNominal.objects.create(record=record, nominal=n0, role=LinkRole.OFFENDER)
-    RecordNominal.objects.create(record=crimes[3], nominal=n1, role=LinkRole.VICTIM)
+        RecordNominal.objects.create(record=record, force_id=record.force_id, nominal=n0, role=LinkRole.OFFENDER)
+    RecordNominal.objects.create(record=crimes[3], force_id=crimes[3].force_id, nominal=n1, role=LinkRole.VICTIM)
     scores_recompute()
     return crimes
 

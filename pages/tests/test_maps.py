@@ -40,7 +40,7 @@ def _layer(user, area, *, measures=None, edition=None, version="test"):
 def _unlocated(world, *, nominal: bool):
     """A counted drug supply crime with no location in S2 and, if asked, an OCG member with no home."""
     sector = world.sectors["S2"]
-    Record.objects.create(kind=RecordKind.CRIME, source="force", external_ref="NOWHERE", occurred_on=date(2024, 5, 3),
+    Record.objects.create(force=world.force, kind=RecordKind.CRIME, source="force", external_ref="NOWHERE", occurred_on=date(2024, 5, 3),
                           month=date(2024, 5, 1), sector=sector, command=sector.parent,
                           offence_type=world.offences["92A"], drug_supply=True)
     if nominal:
@@ -98,7 +98,7 @@ def test_it_clips_hexagons_to_the_outline_and_keeps_their_harm(world, analyst, m
     sector = world.sectors["S2"]
     # A record placed in S2 at ingest whose point lies a kilometre outside the drawn outline.
     away = Point(sector.min_lon + 0.05, sector.max_lat + 0.01)
-    Record.objects.create(kind=RecordKind.CRIME, source="force", external_ref="EDGE", occurred_on=date(2024, 6, 2),
+    Record.objects.create(force=world.force, kind=RecordKind.CRIME, source="force", external_ref="EDGE", occurred_on=date(2024, 6, 2),
                           month=date(2024, 6, 1), lat=away.y, lon=away.x, sector=sector, command=sector.parent,
                           offence_type=world.offences["92A"], drug_supply=True)
     scores_recompute()  # as an upload's run would: the layer is stored by the run
@@ -168,7 +168,7 @@ def test_the_overview_tells_no_harm_from_no_data(world, analyst, login):
     empty = Area.objects.create(level=Level.SECTOR, code="S6", name="Empty sector", parent=world.commands[0],
                                 boundary=square(-1.3, 55.0, 0.1, 0.1), label_lat=55.05, label_lon=-1.25)
     # Recorded there, counted by no measure: an assault with no flag, linked to nobody.
-    Record.objects.create(kind=RecordKind.CRIME, source="force", external_ref="QUIET", occurred_on=date(2024, 4, 4),
+    Record.objects.create(force=world.force, kind=RecordKind.CRIME, source="force", external_ref="QUIET", occurred_on=date(2024, 4, 4),
                           month=date(2024, 4, 1), lat=55.05, lon=-1.35, sector=quiet, command=quiet.parent,
                           offence_type=world.offences["8N"])
     scores_recompute()
@@ -212,7 +212,7 @@ def _link_to_group(world, n: int = 3) -> Nominal:
     member = Nominal.objects.get(ref="N0")
     crimes = [r for r in world.records if r.sector_id == world.sectors["S2"].pk and r.kind == RecordKind.CRIME
               and r.month.year == 2024][:n]
-    RecordNominal.objects.bulk_create([RecordNominal(record=r, nominal=member, role=LinkRole.OFFENDER)
+    RecordNominal.objects.bulk_create([RecordNominal(record=r, force_id=r.force_id, nominal=member, role=LinkRole.OFFENDER)
                                        for r in crimes])
     return member
 

@@ -7,6 +7,7 @@ from nominals.models import DiversionReferral, Group, Membership, Nominal, Recor
 from nominals.services import nominal_access_grant
 from records.models import OffenceType, Record
 from scoring.models import CssEdition, OffenceWeight
+from tests.factories import force_of
 
 
 @pytest.fixture
@@ -25,10 +26,10 @@ def world(db):
     Membership.objects.create(nominal=hidden, group=ocg, started_on=date(2022, 1, 1))
 
     def crime(ref, day, offence, *people):
-        record = Record.objects.create(kind="crime", source="force", external_ref=ref, occurred_on=day,
+        record = Record.objects.create(force=force_of(None), kind="crime", source="force", external_ref=ref, occurred_on=day,
                                        month=day.replace(day=1), offence_type=offence)
         for person, role in people:
-            RecordNominal.objects.create(record=record, nominal=person, role=role)
+            RecordNominal.objects.create(record=record, force_id=record.force_id, nominal=person, role=role)
         return record
 
     crime("C1", date(2022, 3, 5), supply, (alice, "offender"), (bob, "suspect"))  # both members then

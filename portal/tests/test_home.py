@@ -8,7 +8,7 @@ from sectors.models import Area, Level
 def some_data(db):
     force = Area.objects.create(level=Level.FORCE, code="F", name="Force")
     sector = Area.objects.create(level=Level.SECTOR, code="S1", name="Sector one", parent=force)
-    Record.objects.create(kind="policeuk", source="policeuk", external_ref="a", occurred_on="2023-01-01",
+    Record.objects.create(force=force, kind="policeuk", source="policeuk", external_ref="a", occurred_on="2023-01-01",
                           month="2023-01-01", sector=sector)
     return sector
 

@@ -80,7 +80,7 @@ def test_every_partition_has_the_keys_and_the_statistics():
         cursor.execute("SELECT stxname FROM pg_statistic_ext WHERE stxrelid IN (%s::regclass, %s::regclass)",
                        [name, Record._meta.db_table])
         statistics = {row[0] for row in cursor.fetchall()}
-    for columns in ["(id, month)", "(source, external_ref, month)", "(sector_id, month, kind)", "(area_id, month)",
+    for columns in ["(id, force_id, month)", "(source, external_ref, month, force_id)", "(sector_id, month, kind)", "(area_id, month)",
                     "(command_id, month)", "(kind, month)"]:
         assert columns in indexes
     # On the parent only: they estimate the queries over the parent (records migrations 0003, 0004).

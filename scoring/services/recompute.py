@@ -105,8 +105,10 @@ def _write_cells(*, run: ScoringRun, edition: CssEdition, area_ids, months) -> t
     A scoped run skips the nominal part when nothing it reads has changed since
     the last run (nominal_inputs). So a scoped run writes exactly what a full run would.
     """
-    force_id = Area.objects.filter(level=Level.FORCE).order_by("pk").values_list("pk", flat=True).first()
-    cell_ids = None if area_ids is None else _expand_areas(area_ids, force_id)
+    # The deployment's only force, for the nominals homed under none (several: none).
+    forces = list(Area.objects.filter(level=Level.FORCE).order_by("pk").values_list("pk", flat=True)[:2])
+    default_force_id = forces[0] if len(forces) == 1 else None
+    cell_ids = None if area_ids is None else _expand_areas(area_ids, default_force_id)
     months = None if months is None else sorted({month_start(m) for m in months})
 
     measures = list(Measure.objects.all())
@@ -130,19 +132,17 @@ def _write_cells(*, run: ScoringRun, edition: CssEdition, area_ids, months) -> t
         if kinds and months != []:
             cursor.execute(*sql.record_grain_create(edition_id=edition.pk, months=months, kinds=kinds))
             _analyse(cursor, sql.GRAIN)
-            cursor.execute(*sql.cells_insert(force_id=force_id, cell_area_ids=cell_ids))
-            cursor.execute(*sql.totals_insert(item_type=TotalScore.ItemType.RECORD, force_id=force_id,
-                                              cell_area_ids=cell_ids))
+            cursor.execute(*sql.cells_insert(cell_area_ids=cell_ids))
+            cursor.execute(*sql.totals_insert(item_type=TotalScore.ItemType.RECORD, cell_area_ids=cell_ids))
             if css_kinds:
                 cursor.execute(*sql.unweighted_count(kinds=css_kinds))
                 unweighted = int(cursor.fetchone()[0])
             cursor.execute(*sql.grain_drop())
         if nominal_part and nominal_months:
-            cursor.execute(*sql.nominal_grain_create(months=nominal_months))
+            cursor.execute(*sql.nominal_grain_create(months=nominal_months, default_force_id=default_force_id))
             _analyse(cursor, sql.GRAIN)
-            cursor.execute(*sql.cells_insert(force_id=force_id, cell_area_ids=None))
-            cursor.execute(*sql.totals_insert(item_type=TotalScore.ItemType.NOMINAL, force_id=force_id,
-                                              cell_area_ids=None))
+            cursor.execute(*sql.cells_insert(cell_area_ids=None))
+            cursor.execute(*sql.totals_insert(item_type=TotalScore.ItemType.NOMINAL, cell_area_ids=None))
             cursor.execute(*sql.grain_drop())
 
         _analyse(cursor, sql.NEW_CELLS, sql.NEW_TOTALS)

@@ -34,7 +34,7 @@ from scoring.selectors.layers import empty_layer_cells, layer_cells
 from scoring.selectors.ranking import WINDOWS, default_window_end, visible_measures
 from scoring.selectors.stored import measures_key
 from sectors.models import Area, Level
-from sectors.selectors import areas_around
+from sectors.selectors import area_forces, areas_around
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +75,9 @@ def record_counts_refresh(*, months: list[date] | None) -> None:
             return
         for level, field in RECORD_AREA_FIELD.items():
             cursor.execute(
-                f"INSERT INTO {table} (level, area_id, month, kind, count, {', '.join(FLAGS)}) "
-                f"SELECT %s, {field}_id, month, kind, COUNT(*), {flags} FROM {records}{where}{located} "
-                f"GROUP BY {field}_id, month, kind", [int(level), *params])
+                f"INSERT INTO {table} (level, force_id, area_id, month, kind, count, {', '.join(FLAGS)}) "
+                f"SELECT %s, force_id, {field}_id, month, kind, COUNT(*), {flags} FROM {records}{where}{located} "
+                f"GROUP BY force_id, {field}_id, month, kind", [int(level), *params])
 
 
 def standard_windows() -> list[tuple[date, date]]:
@@ -117,6 +117,7 @@ def area_views_fill(*, run: ScoringRun, lock_key: int) -> int:
     fill carries on). Safe to call twice: it computes only what is missing.
     """
     started, written = time.monotonic(), 0
+    forces = area_forces()
     for area in Area.objects.filter(level__in=AREA_LEVELS).order_by("pk"):
         with transaction.atomic():
             if connection.vendor == "postgresql":
@@ -133,7 +134,8 @@ def area_views_fill(*, run: ScoringRun, lock_key: int) -> int:
                 continue
             scored = _scored([area], missing, measures)
             AreaView.objects.bulk_create([
-                AreaView(area=area, start=start, end=end, kind=kind, measures=measures_key(measures),
+                AreaView(area=area, force_id=forces[area.pk], start=start, end=end, kind=kind,
+                         measures=measures_key(measures),
                          edition=run.edition, data=data, run=run)
                 for start, end in missing
                 for kind, data in _area_view(area, start, end, measures, run.edition,

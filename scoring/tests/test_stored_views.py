@@ -70,7 +70,7 @@ def test_a_scoped_run_leaves_what_a_full_run_would(db):
     world = build_world()
     s2 = world.sectors["S2"]
     end = standard_windows()[-1][1]
-    Record.objects.create(kind=RecordKind.CRIME, source="force", external_ref="NEW1", occurred_on=end,
+    Record.objects.create(force=world.force, kind=RecordKind.CRIME, source="force", external_ref="NEW1", occurred_on=end,
                           month=end, lat=s2.min_lat + 0.01, lon=s2.min_lon + 0.01, sector=s2, command=s2.parent,
                           offence_type=world.offences["92A"], drug_supply=True)
     Record.objects.filter(external_ref__isnull=False).exclude(external_ref="NEW1").filter(

@@ -20,7 +20,7 @@ def world(seeded):
               and r.drug_supply and r.month.year == 2024]
     member = Nominal.objects.get(ref="N0")
     for record in crimes[:3]:
-        RecordNominal.objects.create(record=record, nominal=member, role=LinkRole.OFFENDER)
+        RecordNominal.objects.create(record=record, force_id=record.force_id, nominal=member, role=LinkRole.OFFENDER)
     scores_recompute()
     return world
 

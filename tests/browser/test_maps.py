@@ -24,7 +24,7 @@ def world(seeded):
     world = build_world(scores=False)
     sector = world.sectors["S2"]
     # A counted crime with no location, so the map has something to say about what it cannot show.
-    Record.objects.create(kind=RecordKind.CRIME, source="force", external_ref="NOWHERE", occurred_on=date(2024, 5, 3),
+    Record.objects.create(force=world.force, kind=RecordKind.CRIME, source="force", external_ref="NOWHERE", occurred_on=date(2024, 5, 3),
                           month=date(2024, 5, 1), sector=sector, command=sector.parent,
                           offence_type=world.offences["92A"], drug_supply=True)
     # A sector with nothing recorded in it: "no data", not "no harm".
@@ -33,7 +33,7 @@ def world(seeded):
     # Three of its crimes linked to an OCG member: the group's footprint.
     member = Nominal.objects.get(ref="N0")
     crimes = [r for r in world.records if r.sector_id == sector.pk and r.kind == RecordKind.CRIME][:3]
-    RecordNominal.objects.bulk_create([RecordNominal(record=r, nominal=member, role=LinkRole.OFFENDER) for r in crimes])
+    RecordNominal.objects.bulk_create([RecordNominal(record=r, force_id=r.force_id, nominal=member, role=LinkRole.OFFENDER) for r in crimes])
     scores_recompute()
     return world
 
