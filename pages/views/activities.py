@@ -78,8 +78,8 @@ def new(request):
 def edit(request, activity_id):
     activity = _record_one(request, activity_id)
     form = ActivityForm(request.POST or None, initial=ActivityForm.initial_for(activity))
+    form.fields["ref"].disabled = True  # the key of uploads: never changed
     if request.method == "POST":
-        form.fields["ref"].disabled = True
         saved = _save(request, form, activity)
         if saved is not None:
             return redirect("activities:detail", saved.pk)
