@@ -43,10 +43,11 @@ def activities_visible(*, user, kind: str = "", organisation_id: int | None = No
 
 
 def activities_for_area(*, user, area: Area, start: date | None = None, end: date | None = None) -> list[Activity]:
-    """The activities on the area, above it or below it, oldest first (the timeline's order)."""
+    """The activities on the area, above it or below it, oldest first (the timeline's order); 2 queries."""
     if not can_see_activities(user):
         return []
-    return list(activities_visible(user=user, area=area, start=start, end=end).order_by("started_on", "ref"))
+    return list(activities_visible(user=user, area=area, start=start, end=end).prefetch_related(None)
+                .order_by("started_on", "ref"))
 
 
 def activities_for_group(*, user, group_id: int) -> list[Activity]:
