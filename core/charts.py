@@ -104,3 +104,32 @@ def line_chart(*, months: list[date], series: list[tuple[str, list[float]]], sta
             "stacked": stacked, "x_ticks": x_ticks, "y_ticks": y_ticks,
             "rows": [{"month": m, "values": [values[i] for _, values in series]} for i, m in enumerate(months)],
             "labels": [label for label, _ in series]}
+
+
+ROW = 16  # the height of one activity's bar on a timeline
+
+
+def timeline(*, months: list[date], items: list[tuple[str, date, date]]) -> dict | None:
+    """Bars of ``items`` (label, first day, last day) on the month axis of ``line_chart(months=...)``.
+
+    Each bar covers its months by half a step either side, as the chart's bands do, clipped to the
+    months shown; an item wholly outside them is left out. One row per item, in the order given.
+    """
+    if not months or not items:
+        return None
+    n = len(months)
+    inner_w = WIDTH - LEFT - RIGHT
+    step = inner_w / max(1, n - 1)
+    index = {m: i for i, m in enumerate(months)}
+    bars = []
+    for label, first, last in items:
+        inside = [index[m] for m in months_between(first.replace(day=1), last.replace(day=1)) if m in index]
+        if not inside:
+            continue
+        x1 = max(LEFT, LEFT + inside[0] * step - step / 2) if n > 1 else LEFT
+        x2 = min(WIDTH - RIGHT, LEFT + inside[-1] * step + step / 2) if n > 1 else WIDTH - RIGHT
+        bars.append({"label": label, "x": round(x1, 1), "width": round(max(2.0, x2 - x1), 1),
+                     "y": len(bars) * ROW + 4, "first": first, "last": last})
+    if not bars:
+        return None
+    return {"width": WIDTH, "height": len(bars) * ROW + 8, "bars": bars, "row": ROW - 4}

@@ -18,6 +18,7 @@ class UploadKind(models.TextChoices):
     TRADING_STANDARDS = "trading_standards", "Trading Standards records"
     FIREARMS_INTEL = "firearms_intel", "firearms intelligence reports"
     BOUNDARIES = "boundaries", "area boundaries (GeoJSON)"
+    ACTIVITIES = "activities", "police and partner activities"
 
 
 def upload_path(instance, filename):

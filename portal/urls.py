@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("pages.urls.runs")),
     path("", include("pages.urls.nominals")),
     path("", include("pages.urls.uploads")),
+    path("", include("pages.urls.activities")),
 ]
 
 handler403 = "pages.views.errors.forbidden"

@@ -91,6 +91,15 @@ class Locator:
         return list(zip(*columns))
 
 
+    def intersecting(self, geojson: dict, level: int = Level.SECTOR) -> list[int]:
+        """Ids of the areas of ``level`` a GeoJSON geometry (WGS84) intersects, lowest id first."""
+        index = self.levels.get(level)
+        if index is None:
+            return []
+        found = index.tree.query(geometry_to_bng(geojson), predicate="intersects")
+        return sorted(int(i) for i in index.ids[found])
+
+
 _cache: dict = {}
 
 

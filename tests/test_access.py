@@ -16,11 +16,12 @@ from ingestion.models import Upload
 from ingestion.services import upload_create
 from nominals.models import Group, Nominal
 from scoring.models import ScoringRun
-from tests.factories import csv_bytes
+from tests.factories import ActivityFactory, csv_bytes
 from tests.world import build_world
 
 EVERYONE = {"analyst", "officer", "partner_a", "partner_b", "governance", "administrator", "outsider"}
 RANKINGS = {"analyst", "officer"}
+ACTIVITIES = {"analyst", "officer", "governance"}
 
 # route -> (who may open it, the methods it takes)
 AUDIENCE = {
@@ -57,6 +58,10 @@ AUDIENCE = {
     "uploads/<int:upload_id>/process-again/": ({"analyst", "partner_a"}, {"POST"}),
     "uploads/<int:upload_id>/report.csv": ({"analyst", "partner_a"}, {"GET"}),
     "uploads/<int:upload_id>/original": ({"analyst", "partner_a"}, {"GET"}),
+    "activities/": (ACTIVITIES, {"GET"}),
+    "activities/new/": ({"analyst"}, {"GET", "POST"}),
+    "activities/<int:activity_id>/": (ACTIVITIES, {"GET"}),
+    "activities/<int:activity_id>/edit/": ({"analyst"}, {"GET", "POST"}),
 }
 SAME_FOR_EVERYONE = {"healthz", "accounts/login/", "accounts/logout/"}
 
@@ -85,10 +90,12 @@ def objects(db, partner_a):
     upload = upload_create(organisation=Organisation.objects.get(code="coroner"), kind="drug_deaths",
                            fileobj=io.BytesIO(deaths), original_name="d.csv", user=partner_a, dispatch=False)
     Upload.objects.filter(pk=upload.pk).update(status=Upload.Status.REJECTED)  # so it may be processed again
+    activity = ActivityFactory(areas=[world.sectors["S2"]])
     run = ScoringRun.objects.create(status=ScoringRun.Status.FAILED, error="a test failure")
     return {"area_id": world.sectors["S2"].pk, "slug": "drug-supply", "run_id": run.pk,
             "group_id": Group.objects.first().pk, "nominal_id": Nominal.objects.first().pk,
-            "upload_id": upload.pk, "kind": "drug_deaths"}
+            "upload_id": upload.pk, "kind": "drug_deaths",
+            "activity_id": activity.pk}
 
 
 def _path(route: str, objects: dict) -> str:

@@ -1,4 +1,5 @@
 """One schema class per dataset kind, apart from the models (see docs/ingestion.md)."""
+from ingestion.schemas.activities import ActivitiesSchema
 from ingestion.schemas.base import SKIP, Column, RowInvalid, Schema
 from ingestion.schemas.boundaries import BoundariesSchema
 from ingestion.schemas.crimes import CrimesSchema
@@ -18,7 +19,7 @@ SCHEMAS: dict[str, type[Schema]] = {
     for cls in (
         PoliceUkSchema, CrimesSchema, NominalsSchema, GroupsSchema, MembershipsSchema, PrioritySchema,
         ReferralsSchema, DrugDeathsSchema, CrimestoppersSchema, TradingStandardsSchema, FirearmsIntelSchema,
-        BoundariesSchema,
+        BoundariesSchema, ActivitiesSchema,
     )
 }
 

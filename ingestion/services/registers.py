@@ -1,4 +1,4 @@
-"""Register kinds (nominals, groups, memberships, priority periods, referrals): upsert by natural key.
+"""Register kinds (nominals, groups, memberships, priority periods, referrals, activities): upsert by natural key.
 
 These registers hold thousands of rows, not millions: valid rows are kept in
 memory until the whole file is validated, then applied through the ORM in one
@@ -18,6 +18,7 @@ from nominals.models import (
     PriorityStatus,
 )
 from sectors.locator import current_locator
+from tasking.services.uploads import activities_apply
 
 # kind: (model, natural key fields, fields set from the file)
 _TARGETS = {
@@ -65,7 +66,10 @@ def process_register(run, schema_class, fileobj) -> dict | None:
     run.progress(status=Upload.Status.APPLYING)
     with transaction.atomic():
         run.lock(rows_of=f"register:{schema.kind}")
-        changed = _upsert(schema.kind, cleaned, run.upload.pk)
+        if schema.kind == "activities":
+            changed = activities_apply(cleaned=cleaned, upload=run.upload)
+        else:
+            changed = _upsert(schema.kind, cleaned, run.upload.pk)
         affected = _affected(schema.kind, changed)
         run.finish(Upload.Status.APPLIED, rows_applied=len(changed), rows_unchanged=len(cleaned) - len(changed),
                    rows_unlocated=unlocated)
@@ -122,9 +126,9 @@ def _affected(kind: str, changed: list) -> dict:
     A person's home, a membership or a priority period moves cells in areas and
     months that are hard to bound exactly (old and new homes, old and new periods,
     the month span a full run writes); these registers are rare and small, so a
-    full run is the scope that is right by construction. Referrals carry no harm
-    of their own (they are read by the profiles): no recompute.
+    full run is the scope that is right by construction. Referrals and activities
+    carry no harm of their own (they are read by the profiles and pages): no recompute.
     """
-    if kind == "referrals" or not changed:
+    if kind in ("referrals", "activities") or not changed:
         return {}
     return {"full": True}

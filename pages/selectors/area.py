@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q
 
-from core.charts import line_chart
+from core.charts import line_chart, timeline
 from core.months import add_months
 from nominals.models import HOME_FIELD, Membership, Nominal
 from nominals.permissions import can_research
@@ -21,6 +21,8 @@ from scoring.models import Measure
 from scoring.selectors.drilldown import STORED_LIMIT, scores_version
 from scoring.selectors.totals import heaviest_nominals
 from sectors.models import Area
+from tasking.permissions import can_see_activities
+from tasking.selectors.activities import activities_for_area
 
 
 def area_summary(*, user, area: Area, end_month=None, months: int = 12, measure_codes=None,
@@ -195,6 +197,7 @@ def area_page(*, user, area: Area, ranking_kwargs: dict, filters: dict, page: st
     context["chart_title"], context["chart_note"] = CHART_TITLES[context["chart_mode"]]
     context["chart"] = area_chart(user=user, area=area, ranking=ranking, series=context["series"],
                                   mode=context["chart_mode"], version=version)
+    context.update(area_activities(user=user, area=area, months=[m for m, _, _ in context["series"]]))
     if start is None or end is None:
         return context
     # The rendered chart, groups and records table are cached under this key (with the page number
@@ -234,6 +237,30 @@ def area_page(*, user, area: Area, ranking_kwargs: dict, filters: dict, page: st
 
 
 NOMINAL_MONTHS_SHOWN = 200
+
+
+def area_activities(*, user, area: Area, months: list[date]) -> dict:
+    """The activities on the area over the chart's months, and their timeline on the same axis (2 queries)."""
+    if not can_see_activities(user):
+        return {"activities": None, "activity_timeline": None}
+    found = activities_for_area(user=user, area=area, start=months[0] if months else None,
+                                end=add_months(months[-1], 1) if months else None)
+    return {"activities": found, "activity_timeline": timeline(
+        months=months, items=[(f"{a.ref} {a.title}", a.started_on, a.ended_on) for a in found]),
+        "activity_markers": activity_markers(found)}
+
+
+def activity_markers(activities) -> list[dict]:
+    """Points and polygon outlines of the activities that have them, for the map (GeoJSON features)."""
+    features = []
+    for a in activities:
+        props = {"name": f"{a.ref} {a.title}", "url": f"/activities/{a.pk}/"}
+        if a.target_lat is not None:
+            features.append({"type": "Feature", "properties": props,
+                             "geometry": {"type": "Point", "coordinates": [a.target_lon, a.target_lat]}})
+        if a.target_boundary:
+            features.append({"type": "Feature", "properties": props, "geometry": a.target_boundary})
+    return features
 
 
 def nominal_access(user) -> str:

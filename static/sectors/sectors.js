@@ -275,6 +275,17 @@
       L.control.layers(null, overlays, {collapsed: false, position: "topright"}).addTo(map);
       if (!bounds && hexes.getLayers().length) bounds = hexes.getBounds();
     }
+    var activities = readJSON("activity-markers");
+    if (activities && activities.length) {
+      L.geoJSON(activities, {
+        style: {color: "#5b2a86", weight: 2, dashArray: "4 3", fill: false},
+        pointToLayer: function (f, latlng) {
+          return L.circleMarker(latlng, {radius: 6, color: "#5b2a86", weight: 2, fillColor: "#fff", fillOpacity: 1,
+                                         className: "activity-marker"});
+        },
+        onEachFeature: function (f, l) { l.bindTooltip(tooltip(["Activity: " + f.properties.name])); }
+      }).addTo(map);
+    }
     if (bounds && bounds.isValid()) map.fitBounds(bounds, {padding: [8, 8]});
   };
 
