@@ -43,7 +43,7 @@ def test_it_serves_the_pages_from_the_database(client, analyst, cache_down, capl
     assert len(warnings) == 1 and "unreachable" in warnings[0].getMessage()  # once, not once per call
 
 
-def test_it_ingests_a_file(tmp_path, capsys, cache_down):
+def test_it_ingests_a_file(tmp_path, capsys, cache_down, force_area):
     path = tmp_path / "street.csv"
     path.write_bytes(policeuk_file([policeuk_row("a1"), policeuk_row("a2")]))
     call_command("ingest", str(path), kind="policeuk", org="force")
