@@ -4,9 +4,9 @@ Sectors, groups and nominals are given by their codes or references, separated b
 may upload only activities its own organisation owns; the force (analysts) may name any owner.
 """
 from core.models import Organisation
+from ingestion.schemas.base import Column, Schema, date_past, number, ref, text
 from ingestion.schemas.lookups import column_values
 from nominals.models import Group, Nominal
-from ingestion.schemas.base import Column, Schema, date_past, number, ref, text
 from sectors.locator import current_locator
 from sectors.models import Area, Level
 from tasking.models import ActivityKind

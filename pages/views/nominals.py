@@ -8,6 +8,8 @@ from pages.forms import NominalSearchForm, WindowForm
 from pages.http import get_only
 from pages.selectors.area import area_window
 from pages.selectors.maps import footprint_map
+from tasking.permissions import can_see_activities
+from tasking.selectors.activities import activities_for_group, activities_for_nominal
 from pages.selectors.nominals import (
     GROUP_SORTS,
     group_profile,
@@ -57,7 +59,9 @@ def group_detail(request, group_id):
                             start=window and window[0], end=window and window[1])
     return render(request, "nominals/group.html", {
         "p": profile, "chart": _chart(profile.monthly), "form": form, "window_months": form.window()["months"],
-        "start": window and window[0], "end": window and window[1], "footprint_map": footprint_map(profile.footprint)})
+        "start": window and window[0], "end": window and window[1], "footprint_map": footprint_map(profile.footprint),
+        "activities": activities_for_group(user=request.user, group_id=profile.group.pk)
+        if can_see_activities(request.user) else None})
 
 
 @get_only(lambda request, nominal_id: access_nominal(request.user, nominal_id))
@@ -67,4 +71,6 @@ def nominal_detail(request, nominal_id):
                               start=window and window[0], end=window and window[1])
     return render(request, "nominals/nominal.html", {
         "p": profile, "chart": _chart(profile.monthly), "form": form, "window_months": form.window()["months"],
-        "start": window and window[0], "end": window and window[1]})
+        "start": window and window[0], "end": window and window[1],
+        "activities": activities_for_nominal(user=request.user, nominal_id=profile.nominal.pk)
+        if can_see_activities(request.user) else None})
