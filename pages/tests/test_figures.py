@@ -184,7 +184,7 @@ def test_it_ranks_groups_by_harm_and_opens_their_records(linked, world, analyst,
     group = next(g for g in response.context["groups"] if g.ref == "G1")
     assert (group.rank, group.records, group.harm) == (1, 3, pytest.approx(3 * 512.96))
     _assert_figures_open_their_records(client, response, 1)
-    with django_assert_max_num_queries(26):  # 3 of them the audit event, 2 the footprint map
+    with django_assert_max_num_queries(27):  # 3 of them the audit event, 2 the footprint map, 1 the activities
         profile = client.get(f"/nominals/groups/{group.pk}/")
     window = profile.context["p"].window
     assert (window["counted"], window["harm"], window["linked"]) == (3, pytest.approx(group.harm), 3)
