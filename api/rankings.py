@@ -2,8 +2,6 @@
 from dataclasses import asdict
 from datetime import date
 
-from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -11,6 +9,7 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from api.pagination import Pagination
+from core.cache import cached
 from core.etags import not_modified, response_etag, with_etag
 from core.months import FIRST_YEAR, LAST_YEAR
 from scoring.selectors import ranking
@@ -79,12 +78,8 @@ def ranking_shared(*, user, scores: str, level: int, end_month: date | None, mon
     if not can_see_rankings(user):
         raise Http404("No ranking")
     codes = ",".join(sorted(measure_codes)) if measure_codes else "*"
-    key = f"api:ranking:{level}:{end_month}:{months}:{codes}:{scores}"
-    result = cache.get(key)
-    if result is None:
-        result = ranking(user=user, level=level, end_month=end_month, months=months, measure_codes=measure_codes)
-        cache.set(key, result, settings.PAGE_CACHE_SECONDS)
-    return result
+    return cached(f"api:ranking:{level}:{end_month}:{months}:{codes}:{scores}", lambda: ranking(
+        user=user, level=level, end_month=end_month, months=months, measure_codes=measure_codes))
 
 
 @extend_schema(

@@ -8,6 +8,8 @@ alone for RETRY_SECONDS, so a page making a dozen cache calls waits for at most 
 import logging
 import time
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
@@ -74,3 +76,16 @@ for _name, _miss in {
     "clear": lambda: False,
 }.items():
     setattr(FallbackRedisCache, _name, _or_miss(_name, _miss))
+
+
+def cached(key: str, compute):
+    """The cached value of ``key``, else ``compute()`` stored under it for PAGE_CACHE_SECONDS.
+
+    The key must hold everything the value depends on (the scoring run, the parameters, and the
+    user's grants where they change it); the caller checks access before asking."""
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, settings.PAGE_CACHE_SECONDS)
+    return found
+

@@ -10,19 +10,37 @@ FORCE_LEVEL = 0
 AREA = "sectors_area"
 
 
-def _roots_and_trees(cursor) -> dict[int, list[int]]:
-    """Each force root and the ids of the areas in its tree (itself included)."""
-    cursor.execute(f"SELECT id, parent_id, level FROM {AREA}")
-    rows = cursor.fetchall()
-    parents = {pk: parent for pk, parent, _ in rows}
-    trees = {pk: [] for pk, parent, level in rows if level == FORCE_LEVEL and parent is None}
+def roots(parents: dict[int, int | None]) -> dict[int, int]:
+    """Each area's root, from each area's parent (None at a root)."""
+    found = {}
     for pk in parents:
         top = pk
         while parents.get(top) is not None:
             top = parents[top]
+        found[pk] = top
+    return found
+
+
+def _roots_and_trees(cursor) -> dict[int, list[int]]:
+    """Each force root and the ids of the areas in its tree (itself included)."""
+    cursor.execute(f"SELECT id, parent_id, level FROM {AREA}")
+    rows = cursor.fetchall()
+    trees = {pk: [] for pk, parent, level in rows if level == FORCE_LEVEL and parent is None}
+    for pk, top in roots({pk: parent for pk, parent, _ in rows}).items():
         if top in trees:
             trees[top].append(pk)
     return trees
+
+
+def primary_key_replace(tables: list[str], columns: str):
+    """A RunPython function giving each table the primary key ``columns`` (PostgreSQL only: SQLite's
+    tables keep their single-column key, as Django's state does)."""
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            for table in tables:
+                schema_editor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {table}_pkey, "
+                                      f"ADD CONSTRAINT {table}_pkey PRIMARY KEY ({columns})")
+    return run
 
 
 def _created_root(cursor) -> int:

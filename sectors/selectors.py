@@ -1,4 +1,5 @@
 """Reads of the geography that other layers share."""
+from sectors.backfill import roots
 from sectors.models import Area, Level
 
 
@@ -26,14 +27,7 @@ def force_root(*, force_id: int | None = None) -> int:
 
 def area_forces() -> dict[int, int]:
     """Each area's force root (one query for the whole tree)."""
-    parents = dict(Area.objects.values_list("id", "parent_id"))
-    roots = {}
-    for pk in parents:
-        top = pk
-        while parents.get(top) is not None:
-            top = parents[top]
-        roots[pk] = top
-    return roots
+    return roots(dict(Area.objects.values_list("id", "parent_id")))
 
 
 def areas_around(area_ids) -> set[int]:

@@ -4,21 +4,13 @@ theirs), then NOT NULL; the unique key and, on PostgreSQL, the primary key hold 
 import django.db.models.deletion
 from django.db import migrations, models
 
-from sectors.backfill import force_backfill_from_records
+from sectors.backfill import force_backfill_from_records, primary_key_replace
 
 TABLE = "nominals_recordnominal"
 
 
 def fill(apps, schema_editor):
     force_backfill_from_records(schema_editor, table=TABLE)
-
-
-def primary_key(columns: str):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(f"ALTER TABLE {TABLE} DROP CONSTRAINT {TABLE}_pkey, "
-                                  f"ADD CONSTRAINT {TABLE}_pkey PRIMARY KEY ({columns})")
-    return run
 
 
 def _field(**extra):
@@ -42,5 +34,5 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(fields=["record", "nominal", "role", "force"],
                                                name="record_nominal_role_force_unique"),
         ),
-        migrations.RunPython(primary_key("id, force_id"), primary_key("id")),
+        migrations.RunPython(primary_key_replace([TABLE], "id, force_id"), primary_key_replace([TABLE], "id")),
     ]

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q
 
+from core.cache import cached
 from core.charts import line_chart, timeline
 from core.months import add_months
 from nominals.models import HOME_FIELD, Membership, Nominal
@@ -266,14 +267,6 @@ def activity_markers(activities) -> list[dict]:
 def nominal_access(user) -> str:
     """Which nominals' identities the user may read: part of the key of anything cached that names them."""
     return f"{int(user.has_perm('nominals.view_nominal'))}{int(user.has_perm('nominals.view_restricted_nominal'))}"
-
-
-def cached(key: str, compute):
-    found = cache.get(key)
-    if found is None:
-        found = compute()
-        cache.set(key, found, settings.PAGE_CACHE_SECONDS)
-    return found
 
 
 def listed_totals(*, records: tuple[int, float], nominal_months: list) -> dict:

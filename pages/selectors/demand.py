@@ -1,10 +1,9 @@
 """Demand by area and month (force management statements): sums of the stored scores, in SQL."""
 from datetime import date
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Sum
 
+from core.cache import cached
 from core.months import months_between
 from pages.forms import COUNTED_SOC
 from pages.selectors.links import records_url, window_params
@@ -70,12 +69,8 @@ def _add(into: dict, cell: dict) -> None:
 def demand_rows_shared(*, user, level: int, start: date, end: date) -> list[tuple]:
     """demand_rows() by area and month, computed once per scoring run and window and shared: the rows hold
     no user's links (demand_table adds those), and only callers who passed the demand check get here."""
-    key = f"demand:rows:{level}:{start}:{end}:{scores_stamp()}"
-    rows = cache.get(key)
-    if rows is None:
-        rows = demand_rows(user=user, level=level, start=start, end=end)
-        cache.set(key, rows, settings.PAGE_CACHE_SECONDS)
-    return rows
+    return cached(f"demand:rows:{level}:{start}:{end}:{scores_stamp()}",
+                  lambda: demand_rows(user=user, level=level, start=start, end=end))
 
 
 def demand_table(*, user, level: int, start: date, end: date) -> dict:

@@ -11,21 +11,13 @@ existing plan keeps its index. Django's model state keeps ``id`` as the primary 
 import django.db.models.deletion
 from django.db import migrations, models
 
-from sectors.backfill import force_backfill
+from sectors.backfill import force_backfill, primary_key_replace
 
 TABLE = "ingestion_record"
 
 
 def fill(apps, schema_editor):
     force_backfill(schema_editor, table=TABLE, area_columns=("command_id", "sector_id", "area_id"))
-
-
-def primary_key(columns: str):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(f"ALTER TABLE {TABLE} DROP CONSTRAINT {TABLE}_pkey, "
-                                  f"ADD CONSTRAINT {TABLE}_pkey PRIMARY KEY ({columns})")
-    return run
 
 
 class Migration(migrations.Migration):
@@ -54,5 +46,6 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(fields=["source", "external_ref", "month", "force"],
                                                name="record_unique_per_force_source_month"),
         ),
-        migrations.RunPython(primary_key("id, force_id, month"), primary_key("id, month")),
+        migrations.RunPython(primary_key_replace([TABLE], "id, force_id, month"),
+                             primary_key_replace([TABLE], "id, month")),
     ]

@@ -6,7 +6,7 @@ recompute rewrites them with the force it computes."""
 import django.db.models.deletion
 from django.db import migrations, models
 
-from sectors.backfill import force_backfill
+from sectors.backfill import force_backfill, primary_key_replace
 
 TABLES = {
     "harmscore": "scoring_harmscore", "totalscore": "scoring_totalscore",
@@ -22,15 +22,6 @@ KEYS = [
 def fill(apps, schema_editor):
     for table in TABLES.values():
         force_backfill(schema_editor, table=table, area_columns=("area_id",))
-
-
-def primary_keys(columns: str):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for table in TABLES.values():
-                schema_editor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {table}_pkey, "
-                                      f"ADD CONSTRAINT {table}_pkey PRIMARY KEY ({columns})")
-    return run
 
 
 def _field(**extra):
@@ -53,5 +44,6 @@ class Migration(migrations.Migration):
             migrations.AddConstraint(model_name=model, constraint=models.UniqueConstraint(
                 fields=[*fields, "force"], name=name)),
         )],
-        migrations.RunPython(primary_keys("id, force_id"), primary_keys("id")),
+        migrations.RunPython(primary_key_replace(list(TABLES.values()), "id, force_id"),
+                             primary_key_replace(list(TABLES.values()), "id")),
     ]
