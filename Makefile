@@ -55,8 +55,10 @@ test: venv-test chromium
 	cat $$dir/postgres.log $$dir/sqlite.log; rm -rf $$dir; \
 	exit $$status
 
+# The replica is the test database's mirror (a second connection); tests/test_replica.py turns its reads on.
 test-postgres: venv-test
-	DATABASE_URL=$${DATABASE_URL-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL-$(TEST_REDIS_URL)} \
+	DATABASE_URL=$${DATABASE_URL-$(TEST_DATABASE_URL)} DATABASE_REPLICA_URL=$${DATABASE_URL-$(TEST_DATABASE_URL)} \
+		REPLICA_READS=0 REDIS_URL=$${REDIS_URL-$(TEST_REDIS_URL)} \
 		SECRET_KEY=$${SECRET_KEY-test-only-secret-key} $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # No REDIS_URL: tasks run in-process, so tests that need a real worker are left out, and browsers too.

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "core.middleware.CurrentRequestMiddleware",
     "core.admin_access.AdminNotFoundMiddleware",
     "axes.middleware.AxesMiddleware",  # turns a lockout into the locked-out page
+    "core.replica.ReplicaReadsMiddleware",  # last: around the view only
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -104,6 +105,17 @@ DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"] = {"timeout": 30}
+# A PostgreSQL streaming replica for the pages' reads (core.replica says what goes there). In the
+# test suite it is the test database's mirror, and REPLICA_READS is off except where a test turns it on.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+REPLICA_READS = env_bool("REPLICA_READS", bool(DATABASE_REPLICA_URL))
+if REPLICA_READS and not DATABASE_REPLICA_URL:
+    raise ImproperlyConfigured("REPLICA_READS needs DATABASE_REPLICA_URL")
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10)  # a browser reads from the primary this long after a change
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
