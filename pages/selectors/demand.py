@@ -1,7 +1,10 @@
 """Demand by area and month (force management statements): sums of the stored scores, in SQL."""
+import hashlib
 from datetime import date
 
 from django.db.models import Sum
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from core.cache import cached
 from core.months import months_between
@@ -73,9 +76,32 @@ def demand_rows_shared(*, user, level: int, start: date, end: date) -> list[tupl
                   lambda: demand_rows(user=user, level=level, start=start, end=end))
 
 
+def demand_table_shared(*, user, level: int, start: date, end: date) -> dict:
+    """demand_table() and the table rendered, once per scoring run, window and set of areas the user's
+    figures link to (every user who sees all records shares one; officers share theirs by grants).
+
+    Rendering 180 areas by 12 months of linked cells is most of the page's cost: shared, a warm page
+    renders only the page around it."""
+    linkable = records_linkable(user, level)
+    grants = "all" if linkable is None else hashlib.sha256(
+        ",".join(map(str, sorted(linkable))).encode()).hexdigest()[:20]
+
+    def compute():
+        table = _demand_table(user=user, level=level, start=start, end=end, linkable=linkable)
+        return {"table": table, "html": render_to_string("sectors/_demand_table.html", {
+            "table": table, "start": start, "end": end})}
+
+    shared = cached(f"demand:table:{level}:{start}:{end}:{grants}:{scores_stamp()}", compute)
+    return {"table": shared["table"], "html": mark_safe(shared["html"])}  # rendered by our own template
+
+
 def demand_table(*, user, level: int, start: date, end: date) -> dict:
     """Areas by months: harm and the three counts, with totals per area and per month, from rows shared
     by every analyst for the same scores; each user's links are added here."""
+    return _demand_table(user=user, level=level, start=start, end=end, linkable=records_linkable(user, level))
+
+
+def _demand_table(*, user, level: int, start: date, end: date, linkable: set[int] | None) -> dict:
     months = months_between(start, end)
     areas: dict[str, dict] = {}
     for code, name, month, harm, crimes, partner, nominal, victim, police in demand_rows_shared(
@@ -88,7 +114,6 @@ def demand_table(*, user, level: int, start: date, end: date) -> dict:
     rows = sorted(areas.values(), key=lambda a: (-a["total"]["harm"], a["name"]))
     # Each cell links to the records and nominal-months behind it (the active measures, as the cell counts).
     ids = dict(Area.objects.filter(level=level, code__in=list(areas)).values_list("code", "id"))
-    linkable = records_linkable(user, level)
     window = window_params(months=len(months), end=end)
     month_totals = [_cell() for _ in months]
     total = _cell()

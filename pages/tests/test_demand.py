@@ -28,8 +28,10 @@ def test_it_shares_the_table_between_analysts_until_the_next_run(world, analyst,
     client = login(analyst)
     with CaptureQueriesContext(connection) as cold:
         computed = client.get("/demand/").context["table"]
-    with django_assert_num_queries(13):  # the table's rows come from the cache: no totals are read
-        assert client.get("/demand/").context["table"] == computed
+    with django_assert_num_queries(12):  # the table and its HTML come from the cache: no totals or areas read
+        warm = client.get("/demand/")
+    assert warm.context["table"] == computed
+    assert str(warm.context["table_html"]) in warm.content.decode()
     assert len(cold) > 13 and any("scoring_totalscore" in q["sql"] for q in cold.captured_queries)
     cache.clear()
     assert client.get("/demand/").context["table"] == computed  # equal to a fresh computation
@@ -58,3 +60,23 @@ def test_it_exports_csv_and_xlsx(world, analyst, login, django_assert_max_num_qu
 def test_it_says_what_to_do_without_scores(db, analyst, login):
     response = login(analyst).get("/demand/")
     assert b"No scores yet" in response.content
+
+
+def test_it_shares_the_rendered_table_only_between_users_with_the_same_record_links(world, analyst, officer, login):
+    from django.contrib.auth.models import Permission
+
+    from core import roles
+    from pages.selectors.demand import demand_table
+    from records.permissions import area_records_grant
+
+    app, codename = roles.DEMAND.split(".")
+    officer.user_permissions.add(Permission.objects.get(content_type__app_label=app, codename=codename))
+    area_records_grant(user=officer, area=world.sectors["S1"], granted_by=analyst)
+    as_analyst = login(analyst).get("/demand/")
+    as_officer = login(officer).get("/demand/")
+    assert as_officer.status_code == as_analyst.status_code == 200
+    assert as_officer.context["table_html"] != as_analyst.context["table_html"]
+    linked = {row["code"] for row in as_officer.context["table"]["rows"] if row["link"]}
+    assert linked == {"S1"}
+    fresh = demand_table(user=officer, level=2, start=as_officer.context["start"], end=as_officer.context["end"])
+    assert as_officer.context["table"] == fresh

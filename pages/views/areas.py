@@ -12,7 +12,7 @@ from pages.conditional import conditional_page
 from pages.forms import RankingForm, RecordFilterForm, WindowForm
 from pages.http import get_only
 from pages.selectors.area import area_page, area_window
-from pages.selectors.demand import BY_MEASURE_HEADER, demand_rows, demand_table
+from pages.selectors.demand import BY_MEASURE_HEADER, demand_rows, demand_table_shared
 from pages.selectors.demand import HEADER as DEMAND_HEADER
 from pages.selectors.overview import (
     measures_available,
@@ -245,9 +245,9 @@ def demand(request):
     _require_demand(request.user)
     form, window = _demand_params(request)
     level = form.ranking_kwargs()["level"]
-    table = demand_table(user=request.user, level=level, start=window[0], end=window[1]) if window else None
+    shared = demand_table_shared(user=request.user, level=level, start=window[0], end=window[1]) if window else {}
     return render(request, "sectors/demand.html", {
-        "form": form, "table": table, "level": level, "start": window and window[0], "end": window and window[1],
+        "form": form, "table": shared.get("table"), "table_html": shared.get("html"), "level": level, "start": window and window[0], "end": window and window[1],
         "query": request.GET.urlencode(), "window_months": form.window()["months"],
         "provenance": provenance(user=request.user, start=window and window[0], end=window and window[1],
                                  edition=CssEdition.objects.filter(is_active=True).first()),
