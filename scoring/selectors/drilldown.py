@@ -20,7 +20,6 @@ from django.http import Http404
 from core.audit import audit_record
 from core.models import AuditEvent
 from core.months import add_months, months_between
-from core.request_memo import once_per_request
 from nominals.models import (
     HOME_FIELD,
     GroupType,
@@ -34,7 +33,7 @@ from scoring.models import AreaView, CssEdition, HarmScore, Measure
 from scoring.permissions import access_area, can_see_rankings
 from scoring.selectors.items import member_on_date
 from scoring.selectors.ranking import visible_measures
-from scoring.selectors.stored import stored_area_view
+from scoring.selectors.stored import scores_version, stored_area_view  # noqa: F401 (scores_version: read here by many)
 from scoring.selectors.totals import monthly_totals
 from sectors.models import Area
 
@@ -249,20 +248,6 @@ def _scored_measure_ids(area: Area, start: date, end: date, measures: list[Measu
         HarmScore.objects.filter(area=area, month__gte=start, month__lte=end, measure__in=measures)
         .filter(Q(count__gt=0) | Q(harm__gt=0)).values_list("measure_id", flat=True).distinct()
     )
-
-
-def scores_version() -> str:
-    """Changes whenever a scoring run finishes: the key of everything cached from stored scores.
-
-    Read once per request (core.request_memo): every part of a page keys by the same run."""
-    return once_per_request("scores_version", _scores_version)
-
-
-def _scores_version() -> str:
-    from scoring.models import ScoringRun
-
-    last = ScoringRun.objects.filter(status=ScoringRun.Status.DONE).aggregate(id=Max("id"), at=Max("finished_at"))
-    return f"{last['id']}:{last['at'] and last['at'].timestamp()}"
 
 
 def contributing_records(*, user, area_id: int, start: date, end: date, measure_code: str | None = None,

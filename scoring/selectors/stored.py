@@ -1,7 +1,10 @@
 """Reads of what the scoring run stores for the pages besides the scores (scoring.services.stored_views)."""
 from datetime import date
 
-from scoring.models import AreaView, CssEdition, Measure
+from django.db.models import Max
+
+from core.request_memo import once_per_request
+from scoring.models import AreaView, CssEdition, Measure, ScoringRun
 from sectors.models import Area
 
 
@@ -15,3 +18,15 @@ def stored_area_view(*, area: Area, start: date, end: date, kind: str, measures:
     measures and this edition; None (compute it live) otherwise. One query. Access is the caller's job."""
     return AreaView.objects.filter(area=area, start=start, end=end, kind=kind, measures=measures_key(measures),
                                    edition=edition).values_list("data", flat=True).first()
+
+
+def scores_version() -> str:
+    """Changes whenever a scoring run finishes: the key of everything cached from stored scores.
+
+    Read once per request (core.request_memo): every part of a page keys by the same run."""
+    return once_per_request("scores_version", _scores_version)
+
+
+def _scores_version() -> str:
+    last = ScoringRun.objects.filter(status=ScoringRun.Status.DONE).aggregate(id=Max("id"), at=Max("finished_at"))
+    return f"{last['id']}:{last['at'] and last['at'].timestamp()}"
