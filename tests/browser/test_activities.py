@@ -29,7 +29,7 @@ def test_an_analyst_records_an_activity_and_sees_it_on_the_sector_page(world, an
     page.fill("#id_lat", "54.95")
     page.fill("#id_lon", "-1.5")
     page.fill("#id_notes", "Three addresses.")
-    page.click("button[type=submit]")
+    page.click("button[type=submit]:has-text('Save')")
     page.wait_for_url("**/activities/*/")
 
     activity = Activity.objects.get(ref="OP-NORTH-1")
