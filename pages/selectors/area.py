@@ -20,8 +20,11 @@ from scoring import selectors as scoring_selectors
 from scoring.models import Measure
 from scoring.selectors.drilldown import STORED_LIMIT, dominant_item, scores_version
 from sectors.models import Area
-from tasking.permissions import can_see_activities
+from tasking.permissions import can_see_activities, can_see_packs
 from tasking.selectors.activities import activities_for_area
+from tasking.selectors.packs import open_actions
+
+AREA_ACTIONS = 10  # the sector page lists the first open actions due; the actions page lists them all
 
 
 def area_summary(*, user, area: Area, end_month=None, months: int = 12, measure_codes=None,
@@ -197,6 +200,7 @@ def area_page(*, user, area: Area, ranking_kwargs: dict, filters: dict, page: st
     context["chart"] = area_chart(user=user, area=area, ranking=ranking, series=context["series"],
                                   mode=context["chart_mode"], version=version)
     context.update(area_activities(user=user, area=area, months=[m for m, _, _ in context["series"]]))
+    context["open_actions"] = open_actions(user=user, area=area, limit=AREA_ACTIONS) if can_see_packs(user) else None
     if start is None or end is None:
         return context
     # The rendered chart, groups and records table are cached under this key (with the page number

@@ -109,8 +109,9 @@ def pack_actions(*, user, pack: TaskingPack) -> list[Action]:
 
 
 def open_actions(*, user, owner_id: int | None = None, area: Area | None = None, limit: int | None = None) -> list:
-    """Open and in-progress actions, due first: of one owner, or on one area or any area inside it (one query)."""
-    qs = _actions(user).filter(status__in=OPEN_STATUSES)
+    """Open and in-progress actions, due first: of one owner, or on one area or any area inside it; with their
+    linked activities (two queries)."""
+    qs = _actions(user).filter(status__in=OPEN_STATUSES).prefetch_related("activities")
     if owner_id:
         qs = qs.filter(owner_id=owner_id)
     if area is not None:
