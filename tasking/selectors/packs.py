@@ -3,7 +3,7 @@
 A pack is read from its snapshot alone, so it shows what the meeting saw however the data changed
 since; only who may see its top records and nominals is decided now, by today's access.
 """
-from datetime import date
+from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -56,11 +56,13 @@ def _visible_area(section: dict, allowed: set[int] | None, user) -> dict:
 def pack_view(*, user, pack: TaskingPack) -> dict:
     """What the pack shows, from its snapshot only (the caller has checked access_pack). No query."""
     snap = pack.snapshot
+    as_of = snap["data_as_of"]["finished_at"]
     allowed = record_sector_ids(user)
     selected = {s["area_id"] for s in snap["areas"]}
     return {
         "pack": pack, "snapshot": snap, "window": _months(snap["window"]), "edition": snap["edition"],
         "measures": snap["measures"], "data_as_of": snap["data_as_of"],
+        "data_finished_at": as_of and datetime.fromisoformat(as_of),
         "ranking": [{**r, "selected": r["area_id"] in selected} for r in snap["ranking"]],
         "areas": [_visible_area(s, allowed, user) for s in snap["areas"]],
         "force_harm": snap["force_harm"],
