@@ -101,8 +101,9 @@ def new(request):
             _errors(form, exc)
         else:
             return redirect("packs:detail", pack.pk)
+    ticked = {int(v) for v in form["areas"].value() or [] if str(v).isdigit()}
     return render(request, "tasking/pack_form.html", {"form": form, "window": window, "ranking": ranked,
-                                                      "ticked": {int(v) for v in form["areas"].value() or [] if str(v).isdigit()}})
+                                                      "ticked": ticked})
 
 
 def _view(request, pack, fmt: str | None = None) -> dict:

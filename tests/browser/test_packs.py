@@ -22,9 +22,10 @@ def _add_crimes(world, code: str, how_many: int) -> None:
     sector = world.sectors[code]
     hood = next(h for h in world.neighbourhoods if h.parent_id == sector.id)
     Record.objects.bulk_create([Record(
-        force=world.force, kind=RecordKind.CRIME, source="force", external_ref=f"LATE-{i}", occurred_on=date(2024, 11, 3),
-        month=date(2024, 11, 1), lat=sector.min_lat + 0.02, lon=hood.min_lon + 0.02, area=hood, sector=sector,
-        command=sector.parent, offence_type=world.offences["92A"], drug_supply=True) for i in range(how_many)])
+        force=world.force, kind=RecordKind.CRIME, source="force", external_ref=f"LATE-{i}",
+        occurred_on=date(2024, 11, 3), month=date(2024, 11, 1), lat=sector.min_lat + 0.02, lon=hood.min_lon + 0.02,
+        area=hood, sector=sector, command=sector.parent, offence_type=world.offences["92A"], drug_supply=True)
+        for i in range(how_many)])
     scores_recompute()
 
 
