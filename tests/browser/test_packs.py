@@ -41,6 +41,7 @@ def _figures(page) -> dict[str, tuple[str, float]]:
 def test_a_prepared_pack_reopens_unchanged_after_new_data_and_prints_without_navigation(world, analyst, login):
     page = login(analyst)
     page.goto("/tasking/new/")
+    assert axe_violations(page) == []
     page.fill("#id_title", "Browser tasking")
     page.fill("#id_meeting_on", "2025-01-06")
     page.check("label:has-text('Sector 2')")
@@ -64,6 +65,7 @@ def test_a_prepared_pack_reopens_unchanged_after_new_data_and_prints_without_nav
     page.wait_for_url(re.compile(r"/since/$"))
     now = float(page.locator("#since-table tr[data-area=S3] td[data-harm-now]").get_attribute("data-harm-now"))
     assert now == pytest.approx(before["S3"][1] + 40 * DRUG_SUPPLY_WEIGHT)
+    assert axe_violations(page) == []
     page.go_back()
 
     page.emulate_media(media="print")
