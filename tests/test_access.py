@@ -7,6 +7,7 @@ not take. The Django admin has its own permissions and is left out, as are login
 health check, which are the same for everyone.
 """
 import io
+from datetime import date
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -16,12 +17,17 @@ from ingestion.models import Upload
 from ingestion.services import upload_create
 from nominals.models import Group, Nominal
 from scoring.models import ScoringRun
+from tasking.models import TaskingPack
+from tasking.services.actions import action_create
+from tasking.services.packs import pack_snapshot
 from tests.factories import ActivityFactory, csv_bytes
 from tests.world import build_world
 
 EVERYONE = {"analyst", "officer", "partner_a", "partner_b", "governance", "administrator", "outsider"}
 RANKINGS = {"analyst", "officer"}
 ACTIVITIES = {"analyst", "officer", "governance"}
+PACKS = {"analyst", "officer", "governance"}
+EXPORT_PACK = {"analyst", "governance"}
 
 # route -> (who may open it, the methods it takes)
 AUDIENCE = {
@@ -62,6 +68,16 @@ AUDIENCE = {
     "activities/new/": ({"analyst"}, {"GET", "POST"}),
     "activities/<int:activity_id>/": (ACTIVITIES, {"GET"}),
     "activities/<int:activity_id>/edit/": ({"analyst"}, {"GET", "POST"}),
+    "tasking/": (PACKS, {"GET"}),
+    "tasking/new/": ({"analyst"}, {"GET", "POST"}),
+    "tasking/actions/": (PACKS, {"GET"}),
+    # The action's owner (the officer) may update it, as may whoever holds CHANGE_ACTIONS (analysts).
+    "tasking/actions/<int:action_id>/edit/": ({"analyst", "officer"}, {"GET", "POST"}),
+    "tasking/<int:pack_id>/": (PACKS, {"GET"}),
+    "tasking/<int:pack_id>/since/": (PACKS & RANKINGS, {"GET"}),  # it reads today's ranking
+    "tasking/<int:pack_id>/actions/new/": ({"analyst"}, {"GET", "POST"}),
+    "tasking/<int:pack_id>/export.pdf": (EXPORT_PACK, {"GET"}),
+    "tasking/<int:pack_id>/export.xlsx": (EXPORT_PACK, {"GET"}),
 }
 SAME_FOR_EVERYONE = {"healthz", "accounts/login/", "accounts/logout/"}
 
@@ -82,8 +98,20 @@ def test_it_gives_every_route_of_the_portal_its_audience():
     assert sorted(AUDIENCE) == portal_routes()
 
 
+def _pack(officer, world, analyst):
+    """A pack and an action owned by the officer; the snapshot read as the officer, who may not read the
+    records, so that preparing it leaves no view in the audit trail (the last assertion below)."""
+    snapshot = pack_snapshot(user=officer, area_ids=[world.sectors["S2"].pk], window_months=12, end_month=None,
+                             measure_codes=None)
+    pack = TaskingPack.objects.create(title="Access pack", meeting_on=date(2025, 1, 6), prepared_by=analyst,
+                                      edition_id=snapshot["edition"]["id"], window_months=12, snapshot=snapshot)
+    action = action_create(user=analyst, pack=pack, description="Patrols", due_on=date(2025, 2, 1),
+                           area=world.sectors["S2"], owner=officer)
+    return pack, action
+
+
 @pytest.fixture
-def objects(db, partner_a):
+def objects(db, partner_a, analyst, officer):
     world = build_world()
     deaths = csv_bytes([["reference", "date", "latitude", "longitude", "substances"],
                         ["D1", "2999-01-05", "55.0", "-1.7", "heroin"]])
@@ -91,11 +119,12 @@ def objects(db, partner_a):
                            fileobj=io.BytesIO(deaths), original_name="d.csv", user=partner_a, dispatch=False)
     Upload.objects.filter(pk=upload.pk).update(status=Upload.Status.REJECTED)  # so it may be processed again
     activity = ActivityFactory(areas=[world.sectors["S2"]])
+    pack, action = _pack(officer, world, analyst)
     run = ScoringRun.objects.create(status=ScoringRun.Status.FAILED, error="a test failure")
     return {"area_id": world.sectors["S2"].pk, "slug": "drug-supply", "run_id": run.pk,
             "group_id": Group.objects.first().pk, "nominal_id": Nominal.objects.first().pk,
             "upload_id": upload.pk, "kind": "drug_deaths",
-            "activity_id": activity.pk}
+            "activity_id": activity.pk, "pack_id": pack.pk, "action_id": action.pk}
 
 
 def _path(route: str, objects: dict) -> str:

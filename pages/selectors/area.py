@@ -15,15 +15,16 @@ from pages.forms import COUNTED_SOC
 from pages.selectors.links import records_url, window_params
 from pages.selectors.maps import harm_layer
 from pages.selectors.shapes import _light
-from records.models import RecordKind
 from records.permissions import can_view_records
 from scoring import selectors as scoring_selectors
 from scoring.models import Measure
-from scoring.selectors.drilldown import STORED_LIMIT, scores_version
-from scoring.selectors.totals import heaviest_nominals
+from scoring.selectors.drilldown import STORED_LIMIT, dominant_item, scores_version
 from sectors.models import Area
-from tasking.permissions import can_see_activities
+from tasking.permissions import can_see_activities, can_see_packs
 from tasking.selectors.activities import activities_for_area
+from tasking.selectors.packs import open_actions
+
+AREA_ACTIONS = 10  # the sector page lists the first open actions due; the actions page lists them all
 
 
 def area_summary(*, user, area: Area, end_month=None, months: int = 12, measure_codes=None,
@@ -199,6 +200,7 @@ def area_page(*, user, area: Area, ranking_kwargs: dict, filters: dict, page: st
     context["chart"] = area_chart(user=user, area=area, ranking=ranking, series=context["series"],
                                   mode=context["chart_mode"], version=version)
     context.update(area_activities(user=user, area=area, months=[m for m, _, _ in context["series"]]))
+    context["open_actions"] = open_actions(user=user, area=area, limit=AREA_ACTIONS) if can_see_packs(user) else None
     if start is None or end is None:
         return context
     # The rendered chart, groups and records table are cached under this key (with the page number
@@ -284,28 +286,6 @@ def figure_links(*, area: Area, ranking, ranking_kwargs: dict) -> dict:
                            measure_codes=ranking_kwargs.get("measure_codes"))
     return {"soc": records_url(area.pk, window, counted_by=COUNTED_SOC),
             "measures": {m.code: records_url(area.pk, window, counted_by=m.code) for m in ranking.measures}}
-
-
-def dominant_item(*, user, area: Area, row, ranking, top) -> str:
-    """Words naming the one item that carries at least half of the area's harm, as far as the user may see it."""
-    if row is None or not row.dominant:
-        return ""
-    if row.dominant == "record":
-        records = [i for i in (top or []) if i.item_type == "record"]
-        if not records:
-            return "one record (you have not been granted this area's records)"
-        item = records[0]
-        what = f"{item.offence_code} {item.offence_description}".strip() or RecordKind(item.kind).label
-        return f"record {item.ref}, {what}, {item.occurred_on:%d %B %Y}, weight {item.weight:,.1f}"
-
-    found = heaviest_nominals(level=area.level, area_ids=[area.pk], start=ranking.start, end=ranking.end,
-                              measures=ranking.measures).get(area.pk)
-    if found is None:
-        return ""
-    may_read = user.has_perm("nominals.view_nominal") and (
-        not found.is_restricted or user.has_perm("nominals.view_restricted_nominal"))
-    who = f"nominal {found.ref}" if may_read else "one nominal (withheld)"
-    return f"{who}, {found.months} month{'s' if found.months != 1 else ''} in the window, harm {found.harm:,.1f}"
 
 
 def area_window(*, end_month: date | None, months: int) -> tuple[date, date] | None:

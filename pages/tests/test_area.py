@@ -23,8 +23,9 @@ def test_it_shows_an_area_with_its_records(world, analyst, login, django_assert_
     # the two audit events costs three (the audit chain's lock, its head, the insert). The ranking
     # comes with the overview it is cached with, the force's monthly trend included; the ETag's and
     # the caches' stamps (latest upload, scoring run, run in progress) are read once per request.
-    # The activities on the area: the area tree and the activities (two).
-    with django_assert_max_num_queries(47):
+    # The activities on the area: the area tree and the activities (two). Its open tasking actions (one;
+    # a second for their linked activities when there are any).
+    with django_assert_max_num_queries(48):
         response = client.get(_url(world))
     assert response.status_code == 200
     html = response.content.decode()
@@ -39,8 +40,8 @@ def test_it_shows_an_area_with_its_records(world, analyst, login, django_assert_
     assert "<svg" in html and "Test OCG" in html and "Nominal 0" in html
     assert AuditEvent.objects.filter(action="view", object_type="area_records", username="analyst").count() == 1
     # Again: contributing items, map layer, series, groups and the records page come from the cache;
-    # the audit events are still written (three queries each).
-    with django_assert_max_num_queries(19):
+    # the audit events are still written (three queries each); the open actions are read again (one).
+    with django_assert_max_num_queries(20):
         again = client.get(_url(world))
     assert [i.id for i in again.context["top"]] == [i.id for i in response.context["top"]]
     assert again.context["layer"] == response.context["layer"]

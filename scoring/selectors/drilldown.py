@@ -34,7 +34,7 @@ from scoring.permissions import access_area, can_see_rankings
 from scoring.selectors.items import member_on_date
 from scoring.selectors.ranking import visible_measures
 from scoring.selectors.stored import scores_version, stored_area_view  # noqa: F401 (scores_version: read here by many)
-from scoring.selectors.totals import monthly_totals
+from scoring.selectors.totals import heaviest_nominals, monthly_totals
 from sectors.models import Area
 
 WITHHELD = "withheld"
@@ -315,3 +315,37 @@ def item_json(item: ContributingItem) -> dict:
 
 def item_from_json(data: dict) -> ContributingItem:
     return ContributingItem(**{**data, "occurred_on": data["occurred_on"] and date.fromisoformat(data["occurred_on"])})
+
+
+RECORD_NOT_GRANTED = "one record (you have not been granted this area's records)"
+NOMINAL_WITHHELD = "one nominal (withheld)"
+
+
+def dominant_record_words(item: ContributingItem) -> str:
+    """The record carrying at least half of an area's harm, in words: reference, offence, date, weight."""
+    what = f"{item.offence_code} {item.offence_description}".strip() or RecordKind(item.kind).label
+    return f"record {item.ref}, {what}, {item.occurred_on:%d %B %Y}, weight {item.weight:,.1f}"
+
+
+def dominant_nominal_words(who: str, months: int, harm: float) -> str:
+    """The nominal carrying at least half of an area's harm: ``who`` (its reference, or NOMINAL_WITHHELD)."""
+    return f"{who}, {months} month{'s' if months != 1 else ''} in the window, harm {harm:,.1f}"
+
+
+def dominant_item(*, user, area: Area, row, ranking, top) -> str:
+    """Words naming the one item that carries at least half of the area's harm, as far as the user may see it.
+
+    ``row`` and ``ranking``: the area's ranking row and its ranking; ``top``: the contributing items the
+    user was shown (None or empty when they may not read the area's records)."""
+    if row is None or not row.dominant:
+        return ""
+    if row.dominant == "record":
+        records = [i for i in (top or []) if i.item_type == "record"]
+        return dominant_record_words(records[0]) if records else RECORD_NOT_GRANTED
+    found = heaviest_nominals(level=area.level, area_ids=[area.pk], start=ranking.start, end=ranking.end,
+                              measures=ranking.measures).get(area.pk)
+    if found is None:
+        return ""
+    may_read = user.has_perm("nominals.view_nominal") and (
+        not found.is_restricted or user.has_perm("nominals.view_restricted_nominal"))
+    return dominant_nominal_words(f"nominal {found.ref}" if may_read else NOMINAL_WITHHELD, found.months, found.harm)
