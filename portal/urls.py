@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("pages.urls.nominals")),
     path("", include("pages.urls.uploads")),
     path("", include("pages.urls.activities")),
+    path("", include("pages.urls.impact")),
 ]
 
 handler403 = "pages.views.errors.forbidden"

@@ -159,3 +159,12 @@ def wdq_reading(value: float | None) -> str:
     if value < 0:
         return "some displacement into the surrounding areas, less than the benefit"
     return "no change in the surrounding areas relative to the comparison"
+
+
+VERDICTS = {
+    FELL: "Harm fell by more than in the comparison: the 95% interval of the estimate lies below zero.",
+    ROSE: "Harm rose by more than in the comparison: the 95% interval of the estimate lies above zero.",
+    UNCLEAR: "No clear change: the 95% interval of the estimate includes zero, so the difference may be chance.",
+    TOO_FEW: "No conclusion: too few items to compare (fewer than the minimum in the targeted or the comparison "
+             "group). The figures are shown for information only.",
+}

@@ -22,6 +22,7 @@ from tests.world import build_world
 EVERYONE = {"analyst", "officer", "partner_a", "partner_b", "governance", "administrator", "outsider"}
 RANKINGS = {"analyst", "officer"}
 ACTIVITIES = {"analyst", "officer", "governance"}
+IMPACT = {"analyst", "governance"}
 
 # route -> (who may open it, the methods it takes)
 AUDIENCE = {
@@ -62,6 +63,10 @@ AUDIENCE = {
     "activities/new/": ({"analyst"}, {"GET", "POST"}),
     "activities/<int:activity_id>/": (ACTIVITIES, {"GET"}),
     "activities/<int:activity_id>/edit/": ({"analyst"}, {"GET", "POST"}),
+    "activities/<int:activity_id>/impact/": (IMPACT, {"GET"}),
+    "impact/": (IMPACT, {"GET"}),
+    "impact/referrals/": (IMPACT, {"GET"}),
+    "impact/export.csv": (IMPACT, {"GET"}),
 }
 SAME_FOR_EVERYONE = {"healthz", "accounts/login/", "accounts/logout/"}
 

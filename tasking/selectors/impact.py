@@ -116,6 +116,10 @@ class Impact:
     caveats: list[str] = field(default_factory=lambda: list(CAVEATS))
 
     @property
+    def verdict_text(self) -> str:
+        return formulas.VERDICTS[self.verdict]
+
+    @property
     def ordered_groups(self) -> list[AreaGroup]:
         return [self.groups[k] for k in (TARGET, COMPARISON, BUFFER, COMPARISON_BUFFER)]
 

@@ -52,6 +52,10 @@ class SchemeImpact:
     enough: bool
     verdict: str
 
+    @property
+    def verdict_text(self) -> str:
+        return formulas.VERDICTS[self.verdict]
+
 
 @dataclass
 class ReferralImpact:

@@ -1,10 +1,5 @@
-"""The impact of activity on hand-built sectors: eight squares in a row, S0 targeted.
-
-Every crime is a drug supply offence (counted by the drug-supply measure) weighing its offence's
-CSS weight, A = 100 or B = 10. The activity runs in July 2023; with 6-month windows, before is
-January to June 2023 and after August 2023 to January 2024. Expected figures are worked out here
-from PLAN and the formula.
-"""
+"""The impact of activity on hand-built sectors (tests.impact_world: eight squares in a row, S0
+targeted in July 2023). Expected figures are worked out here from PLAN and the formula."""
 import math
 from datetime import date
 from types import SimpleNamespace
@@ -13,13 +8,8 @@ import pytest
 from django.db.models import Count, F, Sum
 from django.http import Http404
 
-from core.months import add_months
-from records.models import RecordKind
-from scoring.models import CssEdition
 from scoring.selectors.items import counted_records
 from scoring.selectors.ranking import visible_measures
-from scoring.services import scores_recompute
-from sectors.models import Level
 from tasking import formulas
 from tasking.selectors.impact import (
     BUFFER,
@@ -30,51 +20,14 @@ from tasking.selectors.impact import (
     default_windows,
     nearest_in_prior_harm,
 )
-from tests import factories as f
+from tests.impact_world import AFTER, BEFORE, PLAN, A, B, build_row
 
 pytestmark = pytest.mark.django_db
-
-A, B = 100.0, 10.0
-BEFORE, AFTER = date(2023, 1, 1), date(2023, 8, 1)
-# sector -> ((A crimes, B crimes) before, (A crimes, B crimes) after)
-PLAN = {
-    "S0": ((30, 5), (2, 0)),  # targeted: a fall
-    "S1": ((10, 0), (9, 0)),  # the buffer
-    "S2": ((5, 0), (5, 0)),
-    "S3": ((28, 0), (27, 1)),
-    "S4": ((31, 0), (30, 0)),
-    "S5": ((50, 0), (50, 0)),
-    "S6": ((29, 0), (29, 3)),
-    "S7": ((2, 0), (2, 0)),
-}
-SIZE = 0.02
-
-
-def _crimes(sector, offence, n: int, first: date) -> None:
-    for i in range(n):
-        f.RecordFactory(place=sector, offence_type=offence, drug_supply=True, kind=RecordKind.CRIME,
-                        occurred_on=add_months(first, i % 6).replace(day=10))
 
 
 @pytest.fixture
 def row(db):
-    edition = f.CssEditionFactory(code="impact-css", is_active=True)
-    a = f.OffenceWeightFactory(edition=edition, offence_type__code="IA", weight=A).offence_type
-    b = f.OffenceWeightFactory(edition=edition, offence_type__code="IB", weight=B).offence_type
-    force = f.AreaFactory(level=Level.FORCE, code="F", name="Force")
-    command = f.AreaFactory(level=Level.COMMAND, code="C", name="Command", parent=force)
-    sectors = {code: f.AreaFactory(level=Level.SECTOR, code=code, name=f"Sector {code[1]}", parent=command,
-                                   boundary=f.square(-1.8 + i * SIZE, 55.0, SIZE)) for i, code in enumerate(PLAN)}
-    for code, ((a0, b0), (a1, b1)) in PLAN.items():
-        _crimes(sectors[code], a, a0, BEFORE)
-        _crimes(sectors[code], b, b0, BEFORE)
-        _crimes(sectors[code], a, a1, AFTER)
-        _crimes(sectors[code], b, b1, AFTER)
-    # During the activity: in neither window.
-    f.RecordFactory(place=sectors["S0"], offence_type=a, drug_supply=True, occurred_on=date(2023, 7, 10))
-    scores_recompute()
-    activity = f.ActivityFactory(started_on=date(2023, 7, 1), ended_on=date(2023, 7, 31), areas=[sectors["S0"]])
-    return SimpleNamespace(sectors=sectors, activity=activity, edition=edition)
+    return build_row()
 
 
 def _cell(code: str, when: int):
