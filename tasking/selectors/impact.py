@@ -13,7 +13,7 @@ from django.http import Http404
 
 from core.months import add_months, month_start, months_between
 from scoring.models import TotalScore
-from scoring.selectors.ranking import visible_measures
+from scoring.selectors.ranking import data_span, visible_measures
 from scoring.selectors.totals import Totals, sum_item_sets
 from sectors.geometry import touching_areas
 from sectors.models import Area, Level
@@ -160,6 +160,20 @@ def targeted_sectors(activities: list[Activity]) -> tuple[set[int], list[str]]:
     return sectors, notes
 
 
+def span_notes(windows: Windows, first: date | None, last: date | None) -> list[str]:
+    """Warnings when a window reaches past the months with stored scores (those months count as empty)."""
+    if first is None or last is None:
+        return ["There are no stored scores yet: every figure is zero."]
+    notes = []
+    if windows.before_start < first:
+        notes.append(f"The before window starts before the data do ({first:%b %Y}): its earlier months count "
+                     "as empty, which makes a fall look smaller or a rise larger.")
+    if windows.after_end > last:
+        notes.append(f"The after window ends after the data do ({last:%b %Y}): its later months count as "
+                     "empty, which makes a fall look larger. Choose earlier windows or wait for the data.")
+    return notes
+
+
 def nearest_in_prior_harm(*, candidates: dict[int, float], names: dict[int, str], target_mean: float,
                           k: int) -> list[int]:
     """The ``k`` candidates whose harm before is nearest the targets' mean per sector (ties by name, then id)."""
@@ -173,7 +187,7 @@ def activity_impact(*, user, activity_ids, months: int = DEFAULT_MONTHS, before_
 
     Windows: the defaults of default_windows, or both starts given. ``comparison_ids``: the
     user's comparison sectors (those targeted or in the buffer are dropped, with a note).
-    About ten queries whatever the number of sectors.
+    Thirteen queries at most, whatever the number of sectors.
     """
     activities = impact_activities(user=user, activity_ids=activity_ids)
     if not activities:
@@ -185,7 +199,7 @@ def activity_impact(*, user, activity_ids, months: int = DEFAULT_MONTHS, before_
     if windows.after_start <= windows.before_end:
         raise ValueError("The after window must start after the before window ends.")
     target, target_notes = targeted_sectors(activities)
-    notes += target_notes
+    notes += target_notes + span_notes(windows, *data_span())
     forces = area_forces()
     target_forces = {forces.get(pk) for pk in target}
     sectors = {row["id"]: row for row in Area.objects.filter(level=Level.SECTOR).values("id", "code", "name")

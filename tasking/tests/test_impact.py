@@ -19,6 +19,8 @@ from tasking.selectors.impact import (
     activity_impact,
     default_windows,
     nearest_in_prior_harm,
+    span_notes,
+    windows_from,
 )
 from tests.impact_world import AFTER, BEFORE, PLAN, A, B, build_row
 
@@ -125,7 +127,7 @@ def test_it_shows_nothing_to_those_who_may_not_see_impact(row, officer):
 
 
 def test_it_reads_in_a_bounded_number_of_queries(row, analyst, django_assert_max_num_queries):
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         activity_impact(user=analyst, activity_ids=[row.activity.pk])
 
 
@@ -141,3 +143,14 @@ def test_the_nearest_in_prior_harm_break_ties_by_name():
     chosen = nearest_in_prior_harm(candidates={1: 90.0, 2: 110.0, 3: 100.0, 4: 300.0},
                                    names={1: "b", 2: "a", 3: "z", 4: "c"}, target_mean=100.0, k=3)
     assert chosen == [3, 2, 1]
+
+
+
+def test_it_warns_when_a_window_reaches_past_the_data():
+    windows = windows_from(before_start=date(2023, 1, 1), after_start=date(2023, 8, 1), months=6)
+    assert span_notes(windows, date(2023, 1, 1), date(2024, 1, 1)) == []
+    (late,) = span_notes(windows, date(2023, 1, 1), date(2023, 12, 1))
+    assert "ends after the data do (Dec 2023)" in late
+    (early,) = span_notes(windows, date(2023, 2, 1), date(2024, 1, 1))
+    assert "starts before the data do (Feb 2023)" in early
+    assert "no stored scores" in span_notes(windows, None, None)[0]
