@@ -9,6 +9,7 @@ before window is nearest, each used once per scheme, counted over the same windo
 the WDD without buffers (tasking.formulas). Nobody is named: only schemes and totals are returned,
 and restricted nominals are counted only for users granted them (nominals.permissions).
 """
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -106,16 +107,29 @@ def _add(a: Cell, b: Cell) -> Cell:
     return Cell(a.count + b.count, a.harm + b.harm, a.harm_sq + b.harm_sq)
 
 
-def match_nearest(prior: float, candidates: dict[int, float], refs: dict[int, str], used: set[int]) -> int | None:
-    """The unused candidate whose harm before is nearest ``prior`` (ties by reference, then id)."""
-    best = None
-    for pk, harm in candidates.items():
-        if pk in used:
-            continue
-        key = (abs(harm - prior), refs.get(pk, ""), pk)
-        if best is None or key < best[0]:
-            best = (key, pk)
-    return best[1] if best else None
+Candidates = list[tuple[float, str, int]]  # (harm before, reference, id), sorted
+
+
+def candidates_by_harm(pool: Monthly, refs: dict[int, str], first: date, last: date) -> Candidates:
+    """Every never-referred nominal with their linked harm in first..last (0 without a linked record), sorted."""
+    return sorted((_cell(pool[pk], first, last).harm if pk in pool else 0.0, ref, pk) for pk, ref in refs.items())
+
+
+def match_nearest(prior: float, candidates: Candidates, used: set[int]) -> int | None:
+    """The unused candidate whose harm before is nearest ``prior`` (ties by reference, then id).
+
+    A binary search in the sorted candidates, then a walk past the used ones on either side.
+    """
+    at = bisect_left(candidates, (prior,))
+    right = next((c for c in candidates[at:] if c[2] not in used), None)
+    left = next((c for c in reversed(candidates[:at]) if c[2] not in used), None)
+    if left is not None:  # among equal harms on the left, the first by reference
+        same = bisect_left(candidates, (left[0],))
+        left = next(c for c in candidates[same:at] if c[2] not in used)
+    found = [c for c in (left, right) if c is not None]
+    if not found:
+        return None
+    return min(found, key=lambda c: (abs(c[0] - prior), c[1], c[2]))[2]
 
 
 def referral_impact(*, user, months: int = DEFAULT_MONTHS) -> ReferralImpact:
@@ -154,14 +168,15 @@ def _scheme(scheme: str, referrals: list[DiversionReferral], months: int, linked
     comparison = [Cell(), Cell()]
     used: set[int] = set()
     matched = 0
+    by_window: dict[date, Candidates] = {}  # referrals of the same month share their candidates
     for referral in referrals:
         (b0, b1), (a0, a1) = windows_of(referral.referred_on, months)
         own = linked.get(referral.nominal_id, {})
         before = _cell(own, b0, b1)
         cohort = [_add(cohort[0], before), _add(cohort[1], _cell(own, a0, a1))]
-        # Every never-referred nominal is a candidate; those with no linked record here have harm 0.
-        candidates = {pk: _cell(pool.get(pk, {}), b0, b1).harm for pk in refs}
-        chosen = match_nearest(before.harm, candidates, refs, used)
+        if b0 not in by_window:
+            by_window[b0] = candidates_by_harm(pool, refs, b0, b1)
+        chosen = match_nearest(before.harm, by_window[b0], used)
         if chosen is None:
             continue
         used.add(chosen)

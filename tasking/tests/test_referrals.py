@@ -3,6 +3,7 @@
 Scheme "Mentoring": R1, R2, R3 referred on 15 July 2023 (6-month windows: January to June 2023
 before, August 2023 to January 2024 after). Never referred: C1 to C4. Offences: A = 100, B = 10.
 """
+import random
 from datetime import date
 
 import pytest
@@ -117,7 +118,23 @@ def test_it_reads_in_a_bounded_number_of_queries(people, analyst, django_assert_
 
 
 def test_the_nearest_match_breaks_ties_by_reference_and_uses_each_once():
-    refs = {1: "B", 2: "A", 3: "C"}
-    assert match_nearest(100.0, {1: 90.0, 2: 110.0, 3: 100.0}, refs, set()) == 3
-    assert match_nearest(100.0, {1: 90.0, 2: 110.0, 3: 100.0}, refs, {3}) == 2
-    assert match_nearest(100.0, {1: 90.0}, refs, {1}) is None
+    candidates = sorted([(90.0, "B", 1), (110.0, "A", 2), (100.0, "C", 3), (0.0, "E", 4), (0.0, "D", 5)])
+    assert match_nearest(100.0, candidates, set()) == 3
+    assert match_nearest(100.0, candidates, {3}) == 2  # 90 and 110 are as near: "A" before "B"
+    assert match_nearest(100.0, candidates, {3, 2}) == 1
+    assert match_nearest(5.0, candidates, set()) == 5  # two at 0: "D" before "E"
+    assert match_nearest(5.0, candidates, {5}) == 4
+    assert match_nearest(1000.0, candidates, set()) == 2
+    assert match_nearest(100.0, candidates, {1, 2, 3, 4, 5}) is None
+
+
+def test_the_search_picks_what_a_full_scan_would():
+    rng = random.Random(13)
+    candidates = sorted((float(rng.choice([0, 0, 10, 100, 110, 250])), f"N{i:03d}", i) for i in range(60))
+    used: set[int] = set()
+    for _ in range(50):
+        prior = float(rng.choice([0, 5, 100, 105, 180, 400]))
+        free = [c for c in candidates if c[2] not in used]
+        expected = min(free, key=lambda c: (abs(c[0] - prior), c[1], c[2]))[2]
+        assert match_nearest(prior, candidates, used) == expected
+        used.add(expected)
