@@ -23,6 +23,15 @@ def can_research(user) -> bool:
 def nominals_visible(user) -> QuerySet[Nominal]:
     if not can_research(user):
         return Nominal.objects.none()
+    return nominals_countable(user)
+
+
+def nominals_countable(user) -> QuerySet[Nominal]:
+    """The nominals that may be counted in figures shown to the user, without naming anyone.
+
+    Every unrestricted nominal, and the restricted ones granted to the user (one by one, or all).
+    Whether anyone may be named is can_research's question, asked apart.
+    """
     if user.has_perm(VIEW_RESTRICTED):
         return Nominal.objects.all()
     granted = get_objects_for_user(user, VIEW_RESTRICTED, klass=Nominal, accept_global_perms=False)

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("pages.urls.uploads")),
     path("", include("pages.urls.activities")),
     path("", include("pages.urls.packs")),
+    path("", include("pages.urls.impact")),
 ]
 
 handler403 = "pages.views.errors.forbidden"

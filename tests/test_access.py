@@ -28,6 +28,7 @@ RANKINGS = {"analyst", "officer"}
 ACTIVITIES = {"analyst", "officer", "governance"}
 PACKS = {"analyst", "officer", "governance"}
 EXPORT_PACK = {"analyst", "governance"}
+IMPACT = {"analyst", "governance"}
 
 # route -> (who may open it, the methods it takes)
 AUDIENCE = {
@@ -78,6 +79,10 @@ AUDIENCE = {
     "tasking/<int:pack_id>/actions/new/": ({"analyst"}, {"GET", "POST"}),
     "tasking/<int:pack_id>/export.pdf": (EXPORT_PACK, {"GET"}),
     "tasking/<int:pack_id>/export.xlsx": (EXPORT_PACK, {"GET"}),
+    "activities/<int:activity_id>/impact/": (IMPACT, {"GET"}),
+    "impact/": (IMPACT, {"GET"}),
+    "impact/referrals/": (IMPACT, {"GET"}),
+    "impact/export.csv": (IMPACT, {"GET"}),
 }
 SAME_FOR_EVERYONE = {"healthz", "accounts/login/", "accounts/logout/"}
 

@@ -24,6 +24,7 @@ OBJECTS = {
     "ranking": ("the ranking (exports)", ("ranking",)),
     "theme": ("a thematic view (exports)", ("theme",)),
     "demand": ("the demand figures (exports)", ("demand",)),
+    "impact": ("the impact views (activity and referrals) and their export", ("impact", "impact_referrals")),
     "audit_trail": ("the audit trail itself", ("audit_trail",)),
     "scoring_run": ("a scoring run", ("scoring_run",)),
     "page": ("a refused page", ("page",)),

@@ -13,7 +13,7 @@ from records.permissions import record_sector_ids
 from scoring.selectors.drilldown import item_from_json, item_json, withheld
 from scoring.selectors.ranking import ranking
 from sectors.models import Area, Level
-from tasking.formulas import since_rows, top_changes
+from tasking.since import since_rows, top_changes
 from tasking.models import OPEN_STATUSES, Action, TaskingPack
 from tasking.permissions import can_see_packs
 from tasking.services.packs import row_json

@@ -32,7 +32,7 @@ from scoring.selectors.drilldown import (
 from scoring.selectors.ranking import WINDOWS, Ranking, RankingRow, ranking
 from scoring.selectors.totals import heaviest_nominals
 from sectors.models import Area, Level
-from tasking.formulas import json_safe
+from tasking.since import json_safe
 from tasking.models import TaskingPack
 from tasking.permissions import can_prepare_pack
 

@@ -13,7 +13,7 @@ from records.models import Record, RecordKind
 from records.permissions import area_records_grant
 from scoring.selectors.ranking import ranking
 from scoring.services import scores_recompute
-from tasking.formulas import since_rows, top_changes, top_ids
+from tasking.since import since_rows, top_changes, top_ids
 from tasking.models import Action, ActionStatus, TaskingPack
 from tasking.selectors.packs import open_actions, pack_since, pack_view, packs_list
 from tasking.services.actions import action_create, action_update

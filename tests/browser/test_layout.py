@@ -51,7 +51,9 @@ def _pages(world, upload) -> dict[str, list[tuple[str, str]]]:
         "officer": [("home-officer", "/"), ("sector-officer", f"/sectors/{sector}/")],
         "partner_a": [("home-partner", "/"), ("uploads-partner", "/uploads/"),
                       ("upload-report-partner", f"/uploads/{upload.pk}/")],
-        "governance": [("home-governance", "/"), ("audit", "/audit/")],
+        "governance": [(name, path) for name, path in [
+            ("home-governance", "/"), ("audit", "/audit/"), ("impact", _route("/impact/")),
+            ("impact-referrals", _route("/impact/referrals/"))] if path],
     }
 
 
