@@ -106,3 +106,18 @@ def _group(world: World) -> None:
                                          home_command=sector.parent, home_lat=55.05, home_lon=-1.55,
                                          is_synthetic=True)
         Membership.objects.create(nominal=nominal, group=group, started_on=date(2023, 1, 1))
+
+
+def add_late_crimes(world: World, code: str, how_many: int) -> None:
+    """``how_many`` drug-supply crimes in sector ``code`` in November 2024, then the scores again:
+    the data changing after something was frozen."""
+    from scoring.services import scores_recompute
+
+    sector = world.sectors[code]
+    hood = next(h for h in world.neighbourhoods if h.parent_id == sector.id)
+    Record.objects.bulk_create([Record(
+        force=world.force, kind=RecordKind.CRIME, source="force", external_ref=f"LATE-{i}",
+        occurred_on=date(2024, 11, 3), month=date(2024, 11, 1), lat=sector.min_lat + 0.02, lon=hood.min_lon + 0.02,
+        area=hood, sector=sector, command=sector.parent, offence_type=world.offences["92A"], drug_supply=True)
+        for i in range(how_many)])
+    scores_recompute()

@@ -6,12 +6,11 @@ import pytest
 from openpyxl import load_workbook
 
 from core.models import AuditEvent, Organisation
-from records.models import Record, RecordKind
 from scoring.selectors.ranking import ranking
-from scoring.services import scores_recompute
 from tasking.models import Action, TaskingPack
 from tasking.services.actions import action_create
 from tasking.services.packs import pack_prepare
+from tests.world import add_late_crimes
 
 DRUG_SUPPLY_WEIGHT = 512.96
 
@@ -19,17 +18,6 @@ DRUG_SUPPLY_WEIGHT = 512.96
 def _pack(world, analyst, codes=("S2", "S1")):
     return pack_prepare(user=analyst, title="January tasking", meeting_on=date(2025, 1, 6),
                         area_ids=[world.sectors[c].pk for c in codes], window_months=12)
-
-
-def _add_crimes(world, code, how_many):
-    sector = world.sectors[code]
-    hood = next(h for h in world.neighbourhoods if h.parent_id == sector.id)
-    Record.objects.bulk_create([Record(
-        force=world.force, kind=RecordKind.CRIME, source="force", external_ref=f"LATE-{i}",
-        occurred_on=date(2024, 11, 3), month=date(2024, 11, 1), lat=sector.min_lat + 0.02, lon=hood.min_lon + 0.02,
-        area=hood, sector=sector, command=sector.parent, offence_type=world.offences["92A"], drug_supply=True)
-        for i in range(how_many)])
-    scores_recompute()
 
 
 def test_an_analyst_prepares_a_pack_from_the_ranking_shown(world, analyst, login):
@@ -60,7 +48,7 @@ def test_the_reopened_pack_shows_the_figures_the_meeting_saw_and_is_audited(worl
     client = login(analyst)
     first = client.get(f"/tasking/{pack.pk}/")
     s2_then = next(r for r in first.context["ranking"] if r["area_code"] == "S2")
-    _add_crimes(world, "S3", 40)
+    add_late_crimes(world, "S3", 40)
     # Session, user, their permissions (two) and roles, the failed-runs banner, the pack, the audit event
     # (three), its actions and their activities, and the add-action form's five lists of choices.
     with django_assert_max_num_queries(17):
@@ -77,7 +65,7 @@ def test_the_reopened_pack_shows_the_figures_the_meeting_saw_and_is_audited(worl
 def test_since_shows_the_change_for_the_selected_sector(world, analyst, login):
     pack = _pack(world, analyst, codes=("S3",))
     then = next(r for r in pack.snapshot["ranking"] if r["area_code"] == "S3")
-    _add_crimes(world, "S3", 40)
+    add_late_crimes(world, "S3", 40)
     response = login(analyst).get(f"/tasking/{pack.pk}/since/")
     row = response.context["rows"][0]
     assert row["then"]["rank"] == then["rank"] and row["now"]["rank"] == 1

@@ -1,13 +1,10 @@
 """A tasking pack in a real browser: prepared from the ranking, reopened after the data changed, printed."""
 import re
-from datetime import date
 
 import pytest
 
-from records.models import Record, RecordKind
-from scoring.services import scores_recompute
 from tests.browser.conftest import axe_violations, screenshot
-from tests.world import build_world
+from tests.world import add_late_crimes, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 DRUG_SUPPLY_WEIGHT = 512.96
@@ -16,17 +13,6 @@ DRUG_SUPPLY_WEIGHT = 512.96
 @pytest.fixture
 def world(seeded):
     return build_world()
-
-
-def _add_crimes(world, code: str, how_many: int) -> None:
-    sector = world.sectors[code]
-    hood = next(h for h in world.neighbourhoods if h.parent_id == sector.id)
-    Record.objects.bulk_create([Record(
-        force=world.force, kind=RecordKind.CRIME, source="force", external_ref=f"LATE-{i}",
-        occurred_on=date(2024, 11, 3), month=date(2024, 11, 1), lat=sector.min_lat + 0.02, lon=hood.min_lon + 0.02,
-        area=hood, sector=sector, command=sector.parent, offence_type=world.offences["92A"], drug_supply=True)
-        for i in range(how_many)])
-    scores_recompute()
 
 
 def _figures(page) -> dict[str, tuple[str, float]]:
@@ -56,7 +42,7 @@ def test_a_prepared_pack_reopens_unchanged_after_new_data_and_prints_without_nav
     screenshot(page, "pack")
     assert axe_violations(page) == []
 
-    _add_crimes(world, "S3", 40)  # S3 overtakes S2 in today's ranking
+    add_late_crimes(world, "S3", 40)  # S3 overtakes S2 in today's ranking
     page.reload()
     assert _figures(page) == before
     assert page.locator("section.pack-area[data-area=S3] [data-figure=harm]").inner_text() == s3_headline
