@@ -52,6 +52,19 @@ def effect_window(campaign: Campaign) -> tuple[date, date]:
     return end, month_end(add_months(end.replace(day=1), EFFECT_MONTHS))
 
 
+def touching_sectors() -> dict[int, set[int]]:
+    """sector id -> the sectors whose boundaries come within TOUCHING_M of its own (one query)."""
+    rows = list(Area.objects.filter(level=Level.SECTOR).values_list("id", "boundary"))
+    ids = [pk for pk, _ in rows]
+    geoms = [geometry_to_bng(boundary) for _, boundary in rows]
+    pairs = shapely.STRtree(geoms).query(geoms, predicate="dwithin", distance=TOUCHING_M)
+    touching: dict[int, set[int]] = {pk: set() for pk in ids}
+    for i, j in zip(*pairs):
+        if i != j:
+            touching[ids[i]].add(ids[j])
+    return touching
+
+
 class Plan:
     """Where each campaign lands and what it does to the records, from the geography and the groups' homes."""
 
@@ -62,13 +75,7 @@ class Plan:
         self.sectors = {r["id"]: r for r in rows}
         by_code = {r["code"]: r["id"] for r in rows}
         self.home = {ref: by_code[code] for ref, code in homes.items()}
-        ids = list(self.sectors)
-        geoms = [geometry_to_bng(self.sectors[pk]["boundary"]) for pk in ids]
-        pairs = shapely.STRtree(geoms).query(geoms, predicate="dwithin", distance=TOUCHING_M)
-        self.touching: dict[int, set[int]] = {pk: set() for pk in ids}
-        for i, j in zip(*pairs):
-            if i != j:
-                self.touching[ids[i]].add(ids[j])
+        self.touching = touching_sectors()
         self.locator = current_locator()
         self.effects: dict[int, list[Effect]] = {}
         self.moved_to: dict[str, int] = {}  # group ref of a DISPLACED campaign -> the sector its harm moved to

@@ -135,10 +135,17 @@ CAMPAIGNS = [
     ]),
     Campaign("SYN-UCG-02", NONE, [
         Act("SYN-ACT-28", K.TRADING_STANDARDS, TRADING_STANDARDS, "Illegal vape seizures at convenience stores",
-            date(2021, 11, 22), date(2021, 11, 26), notes="Nine stores visited; 640 non-compliant vapes seized."),
+            date(2021, 10, 11), date(2021, 10, 15), notes="Nine stores visited; 640 non-compliant vapes seized."),
+    ]),
+    Campaign("SYN-UCG-02", NONE, [
         Act("SYN-ACT-29", K.EDUCATION, CRIMESTOPPERS, "Fearless youth sessions on reporting crime anonymously",
             date(2022, 1, 10), date(2022, 1, 28), where=AROUND,
             notes="Sessions in schools of the ward and the wards around it."),
+    ]),
+    Campaign("SYN-PCG-03", NONE, [
+        Act("SYN-ACT-33", K.HOUSING, COUNCIL, "Selective licensing checks on private rented houses",
+            date(2022, 2, 7), date(2022, 2, 25),
+            notes="Inspections of houses in multiple occupation named by neighbourhood officers."),
     ]),
     # Recent activities: their "after" is not over in the demo's data, so no effect is written.
     Campaign("SYN-OCG-02", NONE, [
@@ -150,10 +157,6 @@ CAMPAIGNS = [
             date(2022, 9, 12), date(2022, 10, 21)),
         Act("SYN-ACT-32", K.TRADING_STANDARDS, TRADING_STANDARDS, "Counterfeit goods seizure at a market",
             date(2023, 1, 14), also=("SYN-OCG-02",), notes="Counterfeit clothing and cigarettes from two stalls."),
-    ]),
-    Campaign("SYN-PCG-03", NONE, [
-        Act("SYN-ACT-33", K.HOUSING, COUNCIL, "Selective licensing checks on private rented houses",
-            date(2022, 10, 3), date(2022, 11, 25)),
     ]),
     Campaign("SYN-UCG-04", NONE, [
         Act("SYN-ACT-34", K.WARRANT, FORCE, "Warrant at a house linked to knife crime", date(2023, 1, 25),
