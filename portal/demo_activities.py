@@ -87,8 +87,11 @@ class Plan:
             after, until = effect_window(campaign)
             to = None
             if campaign.effect == DISPLACED:
-                free = sorted(self.touching[sector] - busy,
+                # The quietest touching sector nothing targets (any touching one, if all are targeted).
+                free = sorted(self.touching[sector] - busy or self.touching[sector],
                               key=lambda pk: (quiet.get(self.sectors[pk]["code"], 0), self.sectors[pk]["code"]))
+                if not free:
+                    raise RuntimeError(f"{campaign.group}'s home sector touches no other: nowhere to displace to")
                 to = self.moved_to[campaign.group] = free[0]
             self.effects.setdefault(sector, []).append(Effect(campaign.effect, after, until, to))
 
