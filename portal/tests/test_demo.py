@@ -170,7 +170,8 @@ def _check_the_activities():
             comparison_falls.append(comparison)
         else:
             # The harm moved next door: a touching ward that nothing targets rises by more than half the fall.
-            rises = [_harm(after, [pk]) - _harm(before, [pk]) for pk in {n for w in wards for n in touching[w]} - targeted]
+            neighbours = {n for w in wards for n in touching[w]} - targeted
+            rises = [_harm(after, [pk]) - _harm(before, [pk]) for pk in neighbours]
             assert fell > FALL_BY * _harm(before, wards) and max(rises) > fell / 2, campaign.group
         checked[campaign.effect] += 1
     assert checked[FALL] >= 1 and checked[DISPLACED] >= 1
