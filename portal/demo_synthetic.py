@@ -2,7 +2,9 @@
 
 Every row it writes is marked ``is_synthetic`` and carries a ``SYN-`` reference:
 the people, groups and events are fictional. A fixed seed makes two runs write
-the same rows, and unique keys make the second run add nothing.
+the same rows, and unique keys make the second run add nothing. The activities of
+``portal.demo_campaigns`` are recorded too, and the records around them shaped to show
+what each did (``portal.demo_activities``).
 """
 import random
 from datetime import date, timedelta
@@ -20,6 +22,7 @@ from nominals.models import (
     PriorityStatus,
     RecordNominal,
 )
+from portal.demo_activities import KEEP, Plan, activities_load
 from records.models import OffenceType, Record, RecordKind
 from records.services import record_partitions_ensure
 from sectors.locator import current_locator
@@ -75,6 +78,7 @@ class _Places:
         counts = dict(Record.objects.filter(is_synthetic=False, sector__isnull=False)
                       .values_list("sector__code").annotate(n=Count("id")).order_by())
         self.sectors = sectors
+        self.counts = counts
         self.weights = [counts.get(code, 0) + 1 for code, _, _ in sectors]
         busiest = sorted(sectors, key=lambda s: (-counts.get(s[0], 0), s[0]))[:40]
         self.hotspots = rng.sample(busiest, 14)
@@ -101,12 +105,15 @@ def _load_synthetic() -> dict:
     rng = random.Random(SEED)
     places = _Places(rng)
     groups = _groups(rng, places)
+    # Where the activities land, before the records they shape are written (it draws nothing from rng).
+    plan = Plan(homes={group.ref: hotspot[0] for group, hotspot in groups}, quiet=places.counts)
     nominals = _nominals(rng, places, groups)
-    crimes = _crimes(rng, places, groups, nominals)
-    partner = _partner_records(rng, places)
+    crimes = _crimes(rng, places, groups, nominals, plan)
+    partner = _partner_records(rng, places, plan)
     referrals = _referrals(rng, nominals)
+    activities = activities_load(plan, nominals)
     return {"groups": len(groups), "nominals": len(nominals), "crimes": crimes, "partner_records": partner,
-            "referrals": referrals}
+            "referrals": referrals, "activities": activities}
 
 
 def _groups(rng, places):
@@ -158,7 +165,7 @@ def _nominals(rng, places, groups):
 _TRENDS = [1.0, 1.0, 1.9, 1.0, 0.35, 1.0, 1.6]
 
 
-def _crimes(rng, places, groups, members):
+def _crimes(rng, places, groups, members, plan):
     codes = {o.code: o.id for o in OffenceType.objects.filter(code__in=[c for c, _, _ in SOC_OFFENCES])}
     offences = [o for o in SOC_OFFENCES if o[0] in codes]
     weights = [o[1] for o in offences]
@@ -185,13 +192,19 @@ def _crimes(rng, places, groups, members):
         zip(specs, points, located), 1
     ):
         ref = f"SYN-C{i:06d}"
+        day, role = _day_in(rng, month), rng.choice([LinkRole.SUSPECT, LinkRole.OFFENDER])
+        placed = plan.shape(ref, sector, day)
+        if placed is None:
+            continue
+        if placed is not KEEP:
+            area, sector, command, lat, lon = placed
         records.append(Record(
             force_id=force_id, kind=RecordKind.CRIME, source=SOURCE, external_ref=ref,
-            occurred_on=_day_in(rng, month), month=month,
+            occurred_on=day, month=month,
             lat=lat, lon=lon, area_id=area, sector_id=sector, command_id=command, offence_type_id=codes[code],
             is_synthetic=True, details={"group": group.ref}, **flags,
         ))
-        links.append((ref, nominal, rng.choice([LinkRole.SUSPECT, LinkRole.OFFENDER])))
+        links.append((ref, nominal, role))
     Record.objects.bulk_create(records, ignore_conflicts=True, batch_size=2000)
     ids = dict(Record.objects.filter(force_id=force_id, source=SOURCE, kind=RecordKind.CRIME)
                .values_list("external_ref", "id"))
@@ -203,7 +216,7 @@ def _crimes(rng, places, groups, members):
     return len(records)
 
 
-def _partner_records(rng, places):
+def _partner_records(rng, places, plan):
     specs = [
         (RecordKind.DRUG_DEATH, "coroner", 9, lambda: {"substances": rng.sample(SUBSTANCES, rng.randint(1, 3))}),
         (RecordKind.CRIMESTOPPERS, "crimestoppers", 30, lambda: {"topic": rng.choice(
@@ -222,12 +235,18 @@ def _partner_records(rng, places):
                              _day_in(rng, month), month, lat, lon, details()))
     located = _located([(r[5], r[6]) for r in rows])
     force_id = force_root()
-    Record.objects.bulk_create([
-        Record(force_id=force_id, kind=kind, source=source, external_ref=ref, occurred_on=day, month=month,
-               lat=lat, lon=lon, area_id=area, sector_id=sector, command_id=command, is_synthetic=True, details=extra)
-        for (kind, source, ref, day, month, lat, lon, extra), (area, sector, command) in zip(rows, located)
-    ], ignore_conflicts=True, batch_size=2000)
-    return len(rows)
+    records = []
+    for (kind, source, ref, day, month, lat, lon, extra), (area, sector, command) in zip(rows, located):
+        placed = plan.shape(ref, sector, day)
+        if placed is None:
+            continue
+        if placed is not KEEP:
+            area, sector, command, lat, lon = placed
+        records.append(Record(force_id=force_id, kind=kind, source=source, external_ref=ref, occurred_on=day,
+                              month=month, lat=lat, lon=lon, area_id=area, sector_id=sector, command_id=command,
+                              is_synthetic=True, details=extra))
+    Record.objects.bulk_create(records, ignore_conflicts=True, batch_size=2000)
+    return len(records)
 
 
 def _referrals(rng, members):

@@ -6,6 +6,10 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
+from core.models import Organisation
+from core.months import add_months
+from portal.demo_activities import touching_sectors
+from portal.demo_campaigns import CAMPAIGNS, DISPLACED, FALL
 from portal.demo_users import DEMO_USERS, ensure_demo_users
 from records.models import Record
 from records.services import partitioned, record_partitions_missing
@@ -13,12 +17,15 @@ from scoring import selectors
 from scoring.models import HarmScore, Measure
 from scoring.selectors.drilldown import _record_branch, contributing_records
 from scoring.selectors.items import figure_total
+from scoring.selectors.ranking import visible_measures
 from scoring.selectors.totals import area_totals
 from sectors.models import Area, Level
+from tasking.models import POLICE_KINDS, Activity, ActivityKind
 
 COUNTED = ["sectors.Area", "records.Record", "ingestion.Upload", "nominals.Nominal", "nominals.Group",
            "nominals.Membership", "nominals.PriorityStatus", "nominals.RecordNominal", "nominals.DiversionReferral",
-           "records.OffenceType", "scoring.OffenceWeight", "scoring.CssEdition", "scoring.HarmScore", "auth.User"]
+           "records.OffenceType", "scoring.OffenceWeight", "scoring.CssEdition", "scoring.HarmScore", "auth.User",
+           "tasking.Activity", "core.Organisation"]
 
 
 def _counts():
@@ -56,6 +63,7 @@ def test_it_loads_the_demo_twice_with_the_same_counts(settings):
     assert set(User.objects.values_list("username", flat=True)) >= {u[0] for u in DEMO_USERS}
     assert HarmScore.objects.filter(area__level=Level.SECTOR, harm__gt=0).exists()
     _check_the_demo_figures(User.objects.get(username="analyst"))
+    _check_the_activities()
 
 
 def _check_the_demo_figures(analyst):
@@ -100,3 +108,71 @@ def test_it_refuses_demo_users_outside_demo_mode(db, settings):
     with pytest.raises(ImproperlyConfigured):
         ensure_demo_users()
     assert not User.objects.exists()
+
+
+WINDOW = 6  # months before the first activity of a campaign and after its last
+FALL_BY = 0.5  # a FALL campaign's wards lose more than this share of their harm,
+MARGIN = 0.15  # this much more than their comparison wards lose,
+COMPARISON_FALL_BY = 0.25  # and some comparison loses less than this
+COMPARISONS = 5
+
+
+def _windows(activities) -> tuple[tuple, tuple]:
+    first = min(a.started_on for a in activities).replace(day=1)
+    last = max(a.ended_on for a in activities).replace(day=1)
+    return (add_months(first, -WINDOW), add_months(first, -1)), (add_months(last, 1), add_months(last, WINDOW))
+
+
+def _harm(totals, ids) -> float:
+    return sum(totals[pk].harm for pk in ids if pk in totals)
+
+
+def _check_the_activities():
+    """Activities of every kind, by the force and partners; after each FALL campaign its wards' harm falls by
+    more than FALL_BY, and by more than that of the untouched wards nearest in harm before (which, picked for
+    their high harm, fall back somewhat themselves: regression to the mean); a displacement's neighbour rises."""
+    activities = Activity.objects.filter(is_synthetic=True)
+    assert 25 <= activities.count() <= 40
+    assert not activities.exclude(ref__startswith="SYN-ACT-").exists()
+    kinds = set(activities.values_list("kind", flat=True))
+    assert kinds == set(ActivityKind.values)
+    assert kinds & POLICE_KINDS and kinds - POLICE_KINDS
+    owners = Organisation.objects.filter(activities__in=activities).distinct()
+    assert {o.kind for o in owners} == {"force", "partner"} and owners.count() >= 4
+    assert activities.filter(target_lat__isnull=False).exists()
+    assert activities.filter(target_boundary__isnull=False).exists()
+    assert activities.filter(groups__isnull=False).exists() and activities.filter(nominals__isnull=False).exists()
+
+    measures = visible_measures(None)
+    touching = touching_sectors()
+    sectors = list(touching)
+    targeted = set(Activity.areas.through.objects.filter(activity__in=activities).values_list("area_id", flat=True))
+    around = targeted | {pk for t in targeted for pk in touching.get(t, ())}
+    checked = {FALL: 0, DISPLACED: 0}
+    comparison_falls = []
+    for campaign in CAMPAIGNS:
+        if campaign.effect not in checked:
+            continue
+        acts = list(activities.filter(ref__in=[a.ref for a in campaign.acts]).prefetch_related("areas"))
+        (b0, b1), (a0, a1) = _windows(acts)
+        before = area_totals(area_ids=sectors, start=b0, end=b1, measures=measures)
+        after = area_totals(area_ids=sectors, start=a0, end=a1, measures=measures)
+        wards = {area.pk for a in acts for area in a.areas.all()}
+        fell = _harm(before, wards) - _harm(after, wards)
+        if campaign.effect == FALL:
+            # Comparison: the wards no activity targets or touches whose harm before was nearest the target's.
+            untouched = [pk for pk in sectors if pk not in around]
+            chosen = sorted(untouched, key=lambda pk: (abs(_harm(before, [pk]) - _harm(before, wards)), pk))
+            chosen = chosen[:COMPARISONS]
+            share = fell / _harm(before, wards)
+            comparison = 1 - _harm(after, chosen) / _harm(before, chosen)
+            assert share > FALL_BY and share > comparison + MARGIN, (campaign.group, share, comparison)
+            comparison_falls.append(comparison)
+        else:
+            # The harm moved next door: a touching ward that nothing targets rises by more than half the fall.
+            neighbours = {n for w in wards for n in touching[w]} - targeted
+            rises = [_harm(after, [pk]) - _harm(before, [pk]) for pk in neighbours]
+            assert fell > FALL_BY * _harm(before, wards) and max(rises) > fell / 2, campaign.group
+        checked[campaign.effect] += 1
+    assert checked[FALL] >= 1 and checked[DISPLACED] >= 1
+    assert min(comparison_falls) < COMPARISON_FALL_BY

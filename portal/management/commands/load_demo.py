@@ -7,21 +7,24 @@ from django.core.management.base import BaseCommand
 from core.models import Organisation
 from ingestion.services import upload_create, upload_process
 from nominals.models import Group, Nominal
+from portal.demo_activities import demo_packs
+from portal.demo_geography import load_geography
+from portal.demo_synthetic import load_synthetic
+from portal.demo_users import ensure_demo_users
 from records.models import Record
 from scoring.services import css_edition_load, scores_recompute
 from sectors.models import Area
+from tasking.models import Activity
 
 POLICEUK_DIR = Path(settings.BASE_DIR) / "data" / "policeuk_northumbria"
 CSS_FILE = Path(settings.BASE_DIR) / "data" / "crime_severity" / "crime_severity_weights.csv"
 
 
 class Command(BaseCommand):
-    help = "Load the demo: real geography, CSS weights and police.uk crimes, plus a synthetic SOC layer. Idempotent."
+    help = ("Load the demo: real geography, CSS weights and police.uk crimes, plus a synthetic SOC layer and "
+            "activities. Idempotent.")
 
     def handle(self, *args, **options):
-        from portal.demo_geography import load_geography
-        from portal.demo_synthetic import load_synthetic
-
         self.stdout.write("Geography (force, 6 area commands, 177 wards, 916 LSOAs)...")
         load_geography()
         self.stdout.write("ONS Crime Severity Score weights...")
@@ -37,14 +40,13 @@ class Command(BaseCommand):
         self.stdout.write("Synthetic SOC layer (fictional people, groups and events)...")
         self.stdout.write(f"  {load_synthetic()}")
         if settings.DEMO_MODE:
-            from portal.demo_users import ensure_demo_users
-
             ensure_demo_users()
         run = scores_recompute()
         self.stdout.write(f"Harm scores: {run.rows_written} cells in {run.duration_ms} ms")
+        demo_packs()
         self.stdout.write(self.style.SUCCESS(
             f"Demo loaded: {Area.objects.count()} areas, {Record.objects.count()} records, "
-            f"{Nominal.objects.count()} nominals, {Group.objects.count()} groups"
+            f"{Nominal.objects.count()} nominals, {Group.objects.count()} groups, {Activity.objects.count()} activities"
         ))
 
 
