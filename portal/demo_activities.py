@@ -22,7 +22,8 @@ from core.months import add_months, month_end
 from portal.demo_campaigns import (
     AROUND, CAMPAIGNS, COUNCIL, COUNCILS, DISPLACED, FALL, NONE, POINT, POLYGON, Act, Campaign,
 )
-from sectors.locator import current_locator, geometry_to_bng
+from sectors.geometry import neighbour_map
+from sectors.locator import current_locator
 from sectors.models import Area, Level
 from tasking.models import POLICE_KINDS, Activity
 from tasking.services.activities import activity_create
@@ -30,7 +31,6 @@ from tasking.services.activities import activity_create
 EFFECT_MONTHS = 6  # how long after a campaign its effect lasts in the records
 FALL_DROP = 0.8  # the share of a sector's synthetic records not written after a FALL campaign
 DISPLACED_MOVE = 0.7  # the share written in the touching sector instead, after a DISPLACED campaign
-TOUCHING_M = 10.0  # boundaries this close (metres) touch: neighbouring wards rarely share edges exactly
 KEEP = "keep"
 
 
@@ -52,19 +52,6 @@ def effect_window(campaign: Campaign) -> tuple[date, date]:
     return end, month_end(add_months(end.replace(day=1), EFFECT_MONTHS))
 
 
-def touching_sectors() -> dict[int, set[int]]:
-    """sector id -> the sectors whose boundaries come within TOUCHING_M of its own (one query)."""
-    rows = list(Area.objects.filter(level=Level.SECTOR).values_list("id", "boundary"))
-    ids = [pk for pk, _ in rows]
-    geoms = [geometry_to_bng(boundary) for _, boundary in rows]
-    pairs = shapely.STRtree(geoms).query(geoms, predicate="dwithin", distance=TOUCHING_M)
-    touching: dict[int, set[int]] = {pk: set() for pk in ids}
-    for i, j in zip(*pairs):
-        if i != j:
-            touching[ids[i]].add(ids[j])
-    return touching
-
-
 class Plan:
     """Where each campaign lands and what it does to the records, from the geography and the groups' homes."""
 
@@ -75,7 +62,7 @@ class Plan:
         self.sectors = {r["id"]: r for r in rows}
         by_code = {r["code"]: r["id"] for r in rows}
         self.home = {ref: by_code[code] for ref, code in homes.items()}
-        self.touching = touching_sectors()
+        self.touching = neighbour_map(level=Level.SECTOR)
         self.locator = current_locator()
         self.effects: dict[int, list[Effect]] = {}
         self.moved_to: dict[str, int] = {}  # group ref of a DISPLACED campaign -> the sector its harm moved to
@@ -196,10 +183,3 @@ def activities_load(plan: Plan, members: list) -> int:
                 nominals=_named(act, by_group[campaign.group], act.started_on), **plan.aim(campaign, act))
             added += 1
     return added
-
-
-def demo_packs(*, user=None) -> int:
-    """Tasking packs for the demo: none yet. This is where the demo prepares two packs once the pack
-    service (``tasking.services.packs.pack_prepare``) exists; load_demo already calls it after the scores."""
-    return 0
-

@@ -35,3 +35,16 @@ def touching_areas(*, area_ids: set[int], level: int) -> set[int]:
     if extra:
         boundaries.update(Area.objects.filter(pk__in=extra, boundary__isnull=False).values_list("id", "boundary"))
     return neighbours(boundaries, set(area_ids)) - set(area_ids)
+
+
+def neighbour_map(*, level: int, tolerance_m: float = TOLERANCE_M) -> dict[int, set[int]]:
+    """Every area of ``level`` -> the areas of that level within ``tolerance_m`` of it (one query)."""
+    rows = list(Area.objects.filter(level=level, boundary__isnull=False).values_list("id", "boundary"))
+    ids = [pk for pk, _ in rows]
+    shapes = [geometry_to_bng(boundary) for _, boundary in rows]
+    found: dict[int, set[int]] = {pk: set() for pk in ids}
+    if shapes:
+        for i, j in zip(*shapely.STRtree(shapes).query(shapes, predicate="dwithin", distance=tolerance_m)):
+            if i != j:
+                found[ids[i]].add(ids[j])
+    return found

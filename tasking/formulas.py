@@ -134,11 +134,14 @@ def enough_items(target: Group, comparison: Group, minimum: int = MIN_ITEMS) -> 
     return target.items >= minimum and comparison.items >= minimum
 
 
-FELL, ROSE, UNCLEAR, TOO_FEW = "fell", "rose", "unclear", "too_few"
+FELL, ROSE, UNCLEAR, TOO_FEW, INCOMPLETE = "fell", "rose", "unclear", "too_few", "incomplete"
 
 
-def verdict(result: Estimate, *, enough: bool) -> str:
-    """What may be said: too few items, a fall or rise beyond the comparison (95% interval clear of 0), or unclear."""
+def verdict(result: Estimate, *, enough: bool, complete: bool = True) -> str:
+    """What may be said: nothing while a window is not covered by the data (``complete`` False) or with too
+    few items; else a fall or rise beyond the comparison (95% interval clear of 0), or unclear."""
+    if not complete:
+        return INCOMPLETE
     if not enough:
         return TOO_FEW
     if result.high is not None and result.high < 0:
@@ -165,6 +168,8 @@ VERDICTS = {
     FELL: "Harm fell by more than in the comparison: the 95% interval of the estimate lies below zero.",
     ROSE: "Harm rose by more than in the comparison: the 95% interval of the estimate lies above zero.",
     UNCLEAR: "No clear change: the 95% interval of the estimate includes zero, so the difference may be chance.",
+    INCOMPLETE: "No conclusion: a window reaches past the months the data cover, and months without data "
+                "count as empty. Choose windows inside the data, or wait for the after window to be over.",
     TOO_FEW: "No conclusion: too few items to compare (fewer than the minimum in the targeted or the comparison "
              "group). The figures are shown for information only.",
 }

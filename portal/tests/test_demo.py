@@ -1,5 +1,7 @@
 """load_demo, twice, with the same counts (on PostgreSQL and on SQLite). One transactional test, since the
 loader commits as it goes; serialized_rollback puts back the rows the migrations seed."""
+from datetime import date
+
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import User
@@ -8,7 +10,6 @@ from django.core.management import call_command
 
 from core.models import Organisation
 from core.months import add_months
-from portal.demo_activities import touching_sectors
 from portal.demo_campaigns import CAMPAIGNS, DISPLACED, FALL
 from portal.demo_users import DEMO_USERS, ensure_demo_users
 from records.models import Record
@@ -19,13 +20,14 @@ from scoring.selectors.drilldown import _record_branch, contributing_records
 from scoring.selectors.items import figure_total
 from scoring.selectors.ranking import visible_measures
 from scoring.selectors.totals import area_totals
+from sectors.geometry import neighbour_map
 from sectors.models import Area, Level
-from tasking.models import POLICE_KINDS, Activity, ActivityKind
+from tasking.models import POLICE_KINDS, Action, Activity, ActivityKind, TaskingPack
 
 COUNTED = ["sectors.Area", "records.Record", "ingestion.Upload", "nominals.Nominal", "nominals.Group",
            "nominals.Membership", "nominals.PriorityStatus", "nominals.RecordNominal", "nominals.DiversionReferral",
            "records.OffenceType", "scoring.OffenceWeight", "scoring.CssEdition", "scoring.HarmScore", "auth.User",
-           "tasking.Activity", "core.Organisation"]
+           "tasking.Activity", "core.Organisation", "tasking.TaskingPack", "tasking.Action"]
 
 
 def _counts():
@@ -64,6 +66,22 @@ def test_it_loads_the_demo_twice_with_the_same_counts(settings):
     assert HarmScore.objects.filter(area__level=Level.SECTOR, harm__gt=0).exists()
     _check_the_demo_figures(User.objects.get(username="analyst"))
     _check_the_activities()
+    _check_the_packs(User.objects.get(username="analyst"))
+
+
+def _check_the_packs(analyst):
+    """Two packs, each frozen on the ranking of its own window, with its meeting's actions."""
+    packs = list(TaskingPack.objects.filter(is_synthetic=True).order_by("meeting_on"))
+    assert len(packs) == 2 and packs[0].snapshot["window"]["end"] == "2022-05-01"
+    for pack in packs:
+        window = pack.snapshot["window"]
+        ranked = selectors.ranking(user=analyst, level=Level.SECTOR, months=pack.window_months,
+                                   end_month=date.fromisoformat(window["end"]))
+        top = sorted(ranked.rows, key=lambda r: r.rank)[:len(pack.snapshot["areas"])]
+        assert {s["area_id"] for s in pack.snapshot["areas"]} == {r.area_id for r in top}
+        assert [r["harm"] for r in pack.snapshot["ranking"]] == pytest.approx([r.harm for r in ranked.rows])
+        assert pack.actions.exists()
+    assert Action.objects.filter(status="done").exists() and Action.objects.filter(status="open").exists()
 
 
 def _check_the_demo_figures(analyst):
@@ -144,7 +162,7 @@ def _check_the_activities():
     assert activities.filter(groups__isnull=False).exists() and activities.filter(nominals__isnull=False).exists()
 
     measures = visible_measures(None)
-    touching = touching_sectors()
+    touching = neighbour_map(level=Level.SECTOR)
     sectors = list(touching)
     targeted = set(Activity.areas.through.objects.filter(activity__in=activities).values_list("area_id", flat=True))
     around = targeted | {pk for t in targeted for pk in touching.get(t, ())}

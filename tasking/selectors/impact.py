@@ -199,7 +199,9 @@ def activity_impact(*, user, activity_ids, months: int = DEFAULT_MONTHS, before_
     if windows.after_start <= windows.before_end:
         raise ValueError("The after window must start after the before window ends.")
     target, target_notes = targeted_sectors(activities)
-    notes += target_notes + span_notes(windows, *data_span())
+    first, last = data_span()
+    notes += target_notes + span_notes(windows, first, last)
+    complete = first is not None and first <= windows.before_start and windows.after_end <= last
     forces = area_forces()
     target_forces = {forces.get(pk) for pk in target}
     sectors = {row["id"]: row for row in Area.objects.filter(level=Level.SECTOR).values("id", "code", "name")
@@ -221,7 +223,7 @@ def activity_impact(*, user, activity_ids, months: int = DEFAULT_MONTHS, before_
     groups[COMPARISON_BUFFER].weight = formulas.comparison_weight(stands_for=len(buffer),
                                                                   areas=len(comparison_buffer))
     return _estimate(activities, windows, groups, comparison_given, notes,
-                     _monthly(members, windows, measures))
+                     _monthly(members, windows, measures), complete=complete)
 
 
 def _by_area(area_ids: list[int], start: date, end: date, measures) -> dict[int, Totals]:
@@ -276,7 +278,7 @@ def _monthly(members: dict[str, set[int]], windows: Windows, measures) -> list[t
 
 
 def _estimate(activities, windows, groups: dict[str, AreaGroup], comparison_given: bool, notes: list[str],
-              monthly) -> Impact:
+              monthly, *, complete: bool) -> Impact:
     t, c, d, cd = (groups[k].group() for k in (TARGET, COMPARISON, BUFFER, COMPARISON_BUFFER))
     harm = formulas.wdd(t, c, d, cd, harm=True)
     enough = formulas.enough_items(t, c)
@@ -290,5 +292,5 @@ def _estimate(activities, windows, groups: dict[str, AreaGroup], comparison_give
                   counts=formulas.wdd(t, c, d, cd, harm=False), local_harm=formulas.local_wdd(t, c, harm=True),
                   local_counts=formulas.local_wdd(t, c, harm=False), wdq=wdq,
                   wdq_reading=formulas.wdq_reading(wdq) if groups[BUFFER].areas else "no areas around the targets",
-                  enough=enough, verdict=formulas.verdict(harm, enough=enough), comparison_given=comparison_given,
+                  enough=enough, verdict=formulas.verdict(harm, enough=enough, complete=complete), comparison_given=comparison_given,
                   monthly=monthly, notes=notes)

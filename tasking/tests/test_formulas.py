@@ -100,3 +100,12 @@ def test_it_refuses_a_conclusion_below_the_minimum_of_items():
     assert formulas.verdict(clear_fall, enough=False) == formulas.TOO_FEW
     assert formulas.verdict(formulas.wdd(counts(50, 200), counts(200, 200), harm=False), enough=True) == formulas.ROSE
     assert formulas.verdict(formulas.wdd(counts(50, 48), counts(50, 50), harm=False), enough=True) == formulas.UNCLEAR
+
+
+def test_the_verdict_waits_for_windows_inside_the_data():
+    fall = formulas.wdd(formulas.Group(formulas.Cell(100, 1000.0, 10000.0), formulas.Cell(10, 100.0, 1000.0)),
+                        formulas.Group(formulas.Cell(100, 1000.0, 10000.0), formulas.Cell(100, 1000.0, 10000.0)),
+                        harm=True)
+    assert formulas.verdict(fall, enough=True) == formulas.FELL
+    assert formulas.verdict(fall, enough=True, complete=False) == formulas.INCOMPLETE
+    assert formulas.verdict(fall, enough=False, complete=False) == formulas.INCOMPLETE

@@ -154,3 +154,14 @@ def test_it_warns_when_a_window_reaches_past_the_data():
     (early,) = span_notes(windows, date(2023, 2, 1), date(2024, 1, 1))
     assert "starts before the data do (Feb 2023)" in early
     assert "no stored scores" in span_notes(windows, None, None)[0]
+
+
+def test_it_draws_no_conclusion_while_a_window_reaches_past_the_data(row, analyst):
+    # The data end in January 2024 (the default after window's last month): one more month is not over.
+    full = activity_impact(user=analyst, activity_ids=[row.activity.pk], comparisons=3)
+    assert full.verdict == formulas.FELL
+    late = activity_impact(user=analyst, activity_ids=[row.activity.pk], comparisons=3, months=7)
+    assert late.windows.after_end == date(2024, 2, 1)
+    assert late.enough and late.harm.high < 0  # the estimate alone would say "fell"
+    assert late.verdict == formulas.INCOMPLETE
+    assert any("ends after the data do" in note for note in late.notes)

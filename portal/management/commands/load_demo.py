@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand
 from core.models import Organisation
 from ingestion.services import upload_create, upload_process
 from nominals.models import Group, Nominal
-from portal.demo_activities import demo_packs
 from portal.demo_geography import load_geography
+from portal.demo_packs import demo_packs
 from portal.demo_synthetic import load_synthetic
 from portal.demo_users import ensure_demo_users
 from records.models import Record
@@ -43,7 +43,7 @@ class Command(BaseCommand):
             ensure_demo_users()
         run = scores_recompute()
         self.stdout.write(f"Harm scores: {run.rows_written} cells in {run.duration_ms} ms")
-        demo_packs()
+        self.stdout.write(f"Tasking packs: {demo_packs()} prepared")
         self.stdout.write(self.style.SUCCESS(
             f"Demo loaded: {Area.objects.count()} areas, {Record.objects.count()} records, "
             f"{Nominal.objects.count()} nominals, {Group.objects.count()} groups, {Activity.objects.count()} activities"
