@@ -25,6 +25,11 @@ pytestmark = [
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|TRUNCATE)\b", re.I)
 
 
+@pytest.fixture(autouse=True)
+def _seeded(seeded):
+    """The roles and organisations the migrations seed, put back if an earlier transactional test flushed them."""
+
+
 @pytest.fixture
 def replica_on(settings):
     settings.REPLICA_READS = True

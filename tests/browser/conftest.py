@@ -21,31 +21,6 @@ BLOCKING_IMPACTS = {"serious", "critical"}
 
 
 @pytest.fixture(scope="session")
-def seed_data(django_db_setup):
-    """The rows migrations seed (roles, organisations, measures), serialized when the test database was made.
-
-    Taken before Playwright starts: under its sync API the connection Django restores them from is
-    another object, so serialized_rollback alone leaves the next test without them.
-    """
-    from django.db import connection
-
-    return getattr(connection, "_test_serialized_contents", None)
-
-
-@pytest.fixture
-def seeded(transactional_db, seed_data):
-    from django.contrib.auth.models import Group
-    from django.db import connection
-
-    if seed_data and not Group.objects.exists():
-        from django.core.management import call_command
-
-        # The flush after the previous test re-created content types and permissions; start clean.
-        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
-        connection.creation.deserialize_db_from_string(seed_data)
-
-
-@pytest.fixture(scope="session")
 def browser(seed_data):
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (make chromium)")
