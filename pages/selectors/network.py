@@ -13,6 +13,7 @@ import networkx as nx
 from django.db.models import Count, Exists, F, FloatField, Func, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.urls import reverse
 
 from nominals.models import Membership, Nominal, RecordNominal
 from nominals.network import network_graph, network_measures
@@ -137,3 +138,30 @@ def nominal_network(*, user, scope: NetworkScope) -> Network:
     rows = [{"id": node, **graph.nodes[node]} for node in graph]
     rows.sort(key=lambda r: (-r["betweenness"], -r["degree"], r["ref"]))
     return Network(graph=graph, rows=rows, edges=edges)
+
+
+# Colours of the graph's nodes, one per group in the order of their names (then again from the start);
+# nominals in no group are grey. Chosen to be told apart on white and by most colour-blind readers.
+PALETTE = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#8c564b", "#f0e442"]
+NO_GROUP = "#999999"
+SIZE_MIN, SIZE_MAX = 16, 56
+
+
+def graph_elements(network: Network) -> dict:
+    """The graph for the page's script: nodes coloured by (first) group, sized by linked harm.
+
+    The size grows with the square root of the harm, so the area of a node follows its harm; the nominal
+    with the most harm has SIZE_MAX, one with none SIZE_MIN.
+    """
+    groups = sorted({row["group"] for row in network.rows if row["group"]})
+    colour = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(groups)}
+    top = max((row["harm"] for row in network.rows), default=0.0) or 1.0
+    nodes = [{"data": {"id": str(row["id"]), "label": row["ref"], "group": row["group"] or "no group",
+                       "colour": colour.get(row["group"], NO_GROUP), "bridge": row["bridge"],
+                       "url": reverse("nominals:nominal", args=[row["id"]]),
+                       "size": round(SIZE_MIN + (SIZE_MAX - SIZE_MIN) * (row["harm"] / top) ** 0.5, 1)}}
+             for row in network.rows]
+    edges = [{"data": {"id": f"{a}-{b}", "source": str(a), "target": str(b), "shared": shared}}
+             for a, b, shared in network.edges]
+    legend = [{"group": name, "colour": colour[name]} for name in groups]
+    return {"nodes": nodes, "edges": edges, "legend": legend}

@@ -49,7 +49,7 @@ def net(db):
     crime(date(2023, 6, 1), east, assault, ("A", "victim"), ("E", "offender"))  # a victim links no one
     crime(date(2023, 7, 1), east, assault, ("D", "witness"), ("E", "offender"))  # nor does a witness
     crime(date(2021, 6, 1), west, supply, ("A", "offender"), ("B", "offender"))  # before the year
-    return {"people": people, "g1": g1, "g2": g2, **areas}
+    return {"people": people, "g1": g1, "g2": g2, "assault": assault, **areas}
 
 
 def _refs(net, edges):
@@ -111,3 +111,67 @@ def test_it_gives_every_nominal_its_measures_and_linked_harm(net, analyst):
 def test_it_shows_nothing_to_who_may_not_research_nominals(net, officer):
     with pytest.raises(Http404):
         network_edges(user=officer, scope=NetworkScope(**YEAR))
+
+
+PARAMS = {"months": 12, "end": "2023-12"}
+
+
+def test_it_shows_the_table_sorted_by_betweenness_in_a_fixed_number_of_queries(
+        client, analyst, net, django_assert_max_num_queries):
+    for i in range(20):  # more nominals on one record: more rows, not more queries
+        record = RecordFactory(place=net["west_n"], occurred_on=date(2023, 8, 1), offence_type=net["assault"])
+        for person in (net["people"]["A"], Nominal.objects.create(ref=f"X{i}", name=f"Extra {i}")):
+            RecordNominal.objects.create(record=record, force_id=record.force_id, nominal=person, role="offender")
+    client.force_login(analyst)
+    with django_assert_max_num_queries(18):
+        page = client.get("/nominals/network/", PARAMS)
+    assert page.status_code == 200
+    rows = page.context["network"].rows
+    assert [r["betweenness"] for r in rows] == sorted((r["betweenness"] for r in rows), reverse=True)
+    assert rows[0]["ref"] == "A" and rows[0]["degree"] == 1 + 20  # B and the twenty extras
+    text = page.content.decode()
+    assert 'id="network-elements"' in text and "cytoscape.min.js" in text
+    assert "Person R" not in text
+    assert f'href="/nominals/{net["people"]["C"].pk}/"' in text
+
+
+def test_it_audits_the_page_and_both_exports(client, analyst, net):
+    client.force_login(analyst)
+    client.get("/nominals/network/", PARAMS)
+    client.get("/nominals/network/edges.csv", PARAMS).getvalue()
+    client.get("/nominals/network/graph.graphml", PARAMS)
+    events = list(AuditEvent.objects.filter(object_type="nominal_network").order_by("pk")
+                  .values_list("action", "username"))
+    assert events == [("view", "analyst"), ("export", "analyst"), ("export", "analyst")]
+    detail = AuditEvent.objects.filter(object_type="nominal_network").order_by("pk").last().detail
+    assert (detail["format"], detail["nominals"], detail["links"], detail["start"]) == ("graphml", 5, 4, "2023-01-01")
+
+
+def test_it_exports_the_links_as_csv(client, analyst, net):
+    client.force_login(analyst)
+    response = client.get("/nominals/network/edges.csv", {**PARAMS, "area": net["west"].pk})
+    assert response["Content-Disposition"] == 'attachment; filename="network-edges-2023-01-2023-12.csv"'
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode())))
+    assert rows[0] == ["nominal_a_ref", "nominal_a_name", "nominal_b_ref", "nominal_b_name", "shared_records"]
+    assert sorted(rows[1:]) == [["A", "Person A", "B", "Person B", "1"], ["B", "Person B", "C", "Person C", "1"]]
+
+
+def test_it_exports_the_graph_as_graphml_without_a_restricted_nominal(client, analyst, administrator, net):
+    client.force_login(analyst)
+    graph = nx.read_graphml(io.BytesIO(client.get("/nominals/network/graph.graphml", PARAMS).content))
+    refs = {data["ref"] for _, data in graph.nodes(data=True)}
+    assert refs == {"A", "B", "C", "D", "E"}
+    assert graph.number_of_edges() == 4
+    c = next(n for n, data in graph.nodes(data=True) if data["ref"] == "C")
+    assert graph.nodes[c]["degree"] == 2 and graph.nodes[c]["betweenness"] == pytest.approx(4 / 6)
+    nominal_access_grant(user=analyst, nominal=net["people"]["R"], granted_by=administrator)
+    graph = nx.read_graphml(io.BytesIO(client.get("/nominals/network/graph.graphml", PARAMS).content))
+    assert "R" in {data["ref"] for _, data in graph.nodes(data=True)}
+    assert graph.number_of_edges() == 6
+
+
+def test_it_falls_back_to_the_whole_force_on_a_bad_filter(client, analyst, net):
+    client.force_login(analyst)
+    page = client.get("/nominals/network/", {**PARAMS, "area": "nowhere", "group": "999999"})
+    assert page.status_code == 200 and page.context["form"].errors
+    assert len(page.context["network"].rows) == 5
