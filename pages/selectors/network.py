@@ -142,7 +142,8 @@ def nominal_network(*, user, scope: NetworkScope) -> Network:
 
 # Colours of the graph's nodes, one per group in the order of their names (then again from the start);
 # nominals in no group are grey. Chosen to be told apart on white and by most colour-blind readers.
-PALETTE = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#8c564b", "#f0e442"]
+PALETTE = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#8c564b", "#f0e442",
+           "#332288", "#44aa99", "#882255", "#999933"]
 NO_GROUP = "#999999"
 SIZE_MIN, SIZE_MAX = 16, 56
 

@@ -10,7 +10,7 @@ from django.http import Http404
 from core.models import AuditEvent
 from nominals.models import Group, Membership, Nominal, RecordNominal
 from nominals.services import nominal_access_grant
-from pages.selectors.network import NetworkScope, network_edges, nominal_network
+from pages.selectors.network import SIZE_MAX, SIZE_MIN, NetworkScope, graph_elements, network_edges, nominal_network
 from records.models import OffenceType
 from scoring.models import CssEdition, OffenceWeight
 from tests.factories import RecordFactory, grid
@@ -175,3 +175,17 @@ def test_it_falls_back_to_the_whole_force_on_a_bad_filter(client, analyst, net):
     page = client.get("/nominals/network/", {**PARAMS, "area": "nowhere", "group": "999999"})
     assert page.status_code == 200 and page.context["form"].errors
     assert len(page.context["network"].rows) == 5
+
+
+def test_it_colours_the_graph_by_group_and_sizes_it_by_linked_harm(net, analyst):
+    network = nominal_network(user=analyst, scope=NetworkScope(**YEAR))
+    elements = graph_elements(network)
+    nodes = {n["data"]["label"]: n["data"] for n in elements["nodes"]}
+    assert nodes["A"]["colour"] == nodes["B"]["colour"] != nodes["D"]["colour"] == nodes["E"]["colour"]
+    assert [item["group"] for item in elements["legend"]] == ["Alpha", "Bravo"]
+    top = max(r["harm"] for r in network.rows)
+    assert top == SUPPLY + ASSAULT  # B, C and D
+    assert nodes["B"]["size"] == SIZE_MAX
+    assert nodes["A"]["size"] == round(SIZE_MIN + (SIZE_MAX - SIZE_MIN) * (SUPPLY / top) ** 0.5, 1)
+    assert {e["data"]["shared"] for e in elements["edges"]} == {1} and len(elements["edges"]) == 4
+    assert nodes["C"]["url"] == f"/nominals/{net['people']['C'].pk}/"
