@@ -12,7 +12,8 @@ from sectors.models import Area, Level
 
 class NetworkForm(WindowForm):
     area = forms.ModelChoiceField(
-        queryset=Area.objects.filter(level__in=[Level.COMMAND, Level.SECTOR]).order_by("level", "name").only("pk", "name", "level"),
+        queryset=Area.objects.filter(level__in=[Level.COMMAND, Level.SECTOR]).order_by("level", "name")
+        .only("pk", "name", "level"),
         required=False, empty_label="the whole force", label="Records located in")
     group = forms.ModelChoiceField(queryset=Group.objects.order_by("name"), required=False,
                                    empty_label="any group", label="Links of members of")

@@ -82,8 +82,9 @@ def network_edges(*, user, scope: NetworkScope) -> list[tuple[int, int, int]]:
         record__nominal_links__nominal_id__gt=F("nominal_id"),
         record__nominal_links__nominal_id__in=visible,
     )
-    rows = (pairs.values_list("nominal_id", "record__nominal_links__nominal_id")
-            .annotate(shared=Count("record_id", distinct=True)).order_by("nominal_id", "record__nominal_links__nominal_id"))
+    other = "record__nominal_links__nominal_id"
+    rows = (pairs.values_list("nominal_id", other).annotate(shared=Count("record_id", distinct=True))
+            .order_by("nominal_id", other))
     return [(a, b, shared) for a, b, shared in rows]
 
 
