@@ -23,6 +23,7 @@ from nominals.models import (
     RecordNominal,
 )
 from portal.demo_activities import KEEP, Plan, activities_load
+from portal.demo_network import co_offending_load
 from records.models import OffenceType, Record, RecordKind
 from records.services import record_partitions_ensure
 from sectors.locator import current_locator
@@ -109,10 +110,12 @@ def _load_synthetic() -> dict:
     plan = Plan(homes={group.ref: hotspot[0] for group, hotspot in groups}, quiet=places.counts)
     nominals = _nominals(rng, places, groups)
     crimes = _crimes(rng, places, groups, nominals, plan)
+    co_offending = co_offending_load(source=SOURCE)
     partner = _partner_records(rng, places, plan)
     referrals = _referrals(rng, nominals)
     activities = activities_load(plan, nominals)
-    return {"groups": len(groups), "nominals": len(nominals), "crimes": crimes, "partner_records": partner,
+    return {"groups": len(groups), "nominals": len(nominals), "crimes": crimes, "co_offending_links": co_offending,
+            "partner_records": partner,
             "referrals": referrals, "activities": activities}
 
 

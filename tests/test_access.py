@@ -56,6 +56,9 @@ AUDIENCE = {
     "nominals/groups/": ({"analyst"}, {"GET"}),
     "nominals/groups/<int:group_id>/": ({"analyst"}, {"GET"}),
     "nominals/<int:nominal_id>/": ({"analyst"}, {"GET"}),
+    "nominals/network/": ({"analyst"}, {"GET"}),
+    "nominals/network/edges.csv": ({"analyst"}, {"GET"}),
+    "nominals/network/graph.graphml": ({"analyst"}, {"GET"}),
     "uploads/": ({"analyst", "partner_a", "partner_b"}, {"GET"}),
     "uploads/new/": ({"analyst", "partner_a", "partner_b"}, {"GET", "POST"}),
     # The Coroner's drug-deaths template and upload: the force (analysts) and the Coroner's staff.

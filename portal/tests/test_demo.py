@@ -1,5 +1,6 @@
 """load_demo, twice, with the same counts (on PostgreSQL and on SQLite). One transactional test, since the
 loader commits as it goes; serialized_rollback puts back the rows the migrations seed."""
+from collections import Counter, defaultdict
 from datetime import date
 
 import pytest
@@ -10,6 +11,7 @@ from django.core.management import call_command
 
 from core.models import Organisation
 from core.months import add_months
+from pages.selectors.network import NetworkScope, nominal_network
 from portal.demo_campaigns import CAMPAIGNS, DISPLACED, FALL
 from portal.demo_users import DEMO_USERS, ensure_demo_users
 from records.models import Record
@@ -67,6 +69,26 @@ def test_it_loads_the_demo_twice_with_the_same_counts(settings):
     _check_the_demo_figures(User.objects.get(username="analyst"))
     _check_the_activities()
     _check_the_packs(User.objects.get(username="analyst"))
+    _check_the_network(User.objects.get(username="analyst"))
+
+
+def _check_the_network(analyst):
+    """The demo's last year as a co-offending network: each group mostly one community, and bridges."""
+    network = nominal_network(user=analyst, scope=NetworkScope(start=add_months(date(2023, 2, 1), -11),
+                                                               end=date(2023, 2, 1)))
+    by_group = defaultdict(Counter)
+    for row in network.rows:
+        if row["group"]:
+            by_group[row["group"]][row["community"]] += 1
+    assert len(by_group) >= 20
+    # A group is found when most of its members in the network share one community.
+    found = [g for g, communities in by_group.items() if max(communities.values()) >= 0.8 * sum(communities.values())]
+    assert len(found) >= 0.8 * len(by_group)
+    bridges = [row for row in network.rows if row["bridge"]]
+    assert bridges
+    # A bridge's neighbours fall in two communities, and here in two groups.
+    graph = network.graph
+    assert any(len({graph.nodes[n]["group"] for n in graph.neighbors(row["id"])}) >= 2 for row in bridges)
 
 
 def _check_the_packs(analyst):
