@@ -220,7 +220,10 @@ CACHES = {
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Sessions for the browser; hashed tokens (api.models.ApiToken) for machine clients. Sessions first:
+    # a client sending neither gets 403, as before; a bad token gets 403 too, never a hint which part failed.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication",
+                                       "api.authentication.HashedTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.MaySeeRankings"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",  # ?limit=&offset=, 100 by default
