@@ -12,6 +12,7 @@ from rest_framework.reverse import reverse
 from api.areas import areas
 from api.docs import api_docs
 from api.rankings import rankings
+from api.reference import editions, measures
 from scoring.permissions import can_see_rankings
 
 # (name, route, what it is, who may use it): the index lists only what the asking user may use.
@@ -19,6 +20,9 @@ ENDPOINTS = [
     ("areas", "api-areas", "The areas of one level, with their GeoJSON boundaries on request.", can_see_rankings),
     ("rankings", "api-rankings", "Areas ranked by SOC harm over a window, with the change and its significance.",
      can_see_rankings),
+    ("measures", "api-measures", "Every measure: what it counts, how it is weighted, whether it is active.",
+     can_see_rankings),
+    ("editions", "api-editions", "The Crime Severity Score editions, the one in force first.", can_see_rankings),
     ("schema", "api-schema", "The OpenAPI 3 schema of these endpoints (YAML; JSON with ?format=json).",
      can_see_rankings),
     ("docs", "api-docs", "The same schema as a page: every endpoint, parameter and field.", can_see_rankings),
@@ -44,6 +48,8 @@ urlpatterns = [
     path("", login_not_required(api_root), name="api-root"),
     path("areas/", login_not_required(areas), name="api-areas"),
     path("rankings/", login_not_required(rankings), name="api-rankings"),
+    path("measures/", login_not_required(measures), name="api-measures"),
+    path("editions/", login_not_required(editions), name="api-editions"),
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),
     path("docs/", login_not_required(api_docs), name="api-docs"),
 ]

@@ -38,6 +38,8 @@ AUDIENCE = {
     "api/": (RANKINGS, {"GET"}),
     "api/areas/": (RANKINGS, {"GET"}),
     "api/rankings/": (RANKINGS, {"GET"}),
+    "api/measures/": (RANKINGS, {"GET"}),
+    "api/editions/": (RANKINGS, {"GET"}),
     "api/schema/": (RANKINGS, {"GET"}),
     "api/docs/": (RANKINGS, {"GET"}),
     "sectors/": (RANKINGS, {"GET"}),

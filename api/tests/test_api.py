@@ -125,7 +125,7 @@ def test_it_generates_the_schema_without_warnings():
 def test_it_lists_only_what_the_user_may_use_at_the_root(client, analyst, governance):
     client.force_login(analyst)
     index = client.get("/api/", HTTP_ACCEPT="application/json").json()
-    assert sorted(index) == ["areas", "docs", "rankings", "schema"]
+    assert sorted(index) == ["areas", "docs", "editions", "measures", "rankings", "schema"]
     assert all(client.get(url).status_code == 200 for url in index.values())
     page = client.get("/api/", HTTP_ACCEPT="text/html")
     assert page["Content-Type"].startswith("text/html")
