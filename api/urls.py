@@ -12,12 +12,16 @@ from rest_framework.reverse import reverse
 from api.areas import areas
 from api.docs import api_docs
 from api.rankings import rankings
+from api.series import series
 from api.reference import editions, measures
 from scoring.permissions import can_see_rankings
 
-# (name, route, what it is, who may use it): the index lists only what the asking user may use.
+# (name, route, what it is, who may use it): the index lists only what the asking user may use. A route of
+# one object is given as its path with the id in braces, which a client fills in.
 ENDPOINTS = [
     ("areas", "api-areas", "The areas of one level, with their GeoJSON boundaries on request.", can_see_rankings),
+    ("area-series", "/api/areas/{id}/series/", "One area's SOC harm month by month (by measure on request).",
+     can_see_rankings),
     ("rankings", "api-rankings", "Areas ranked by SOC harm over a window, with the change and its significance.",
      can_see_rankings),
     ("measures", "api-measures", "Every measure: what it counts, how it is weighted, whether it is active.",
@@ -29,8 +33,14 @@ ENDPOINTS = [
 ]
 
 
+def _url(request, route: str) -> str:
+    if route.startswith("/"):  # a path with an {id} left in it (build_absolute_uri would escape the braces)
+        return request.build_absolute_uri("/") + route[1:]
+    return reverse(route, request=request)
+
+
 def endpoints_for(request) -> list[dict]:
-    return [{"name": name, "url": reverse(route, request=request), "description": description}
+    return [{"name": name, "url": _url(request, route), "description": description, "template": "{" in route}
             for name, route, description, may_use in ENDPOINTS if may_use(request.user)]
 
 
@@ -47,6 +57,7 @@ def api_root(request):
 urlpatterns = [
     path("", login_not_required(api_root), name="api-root"),
     path("areas/", login_not_required(areas), name="api-areas"),
+    path("areas/<int:area_id>/series/", login_not_required(series), name="api-area-series"),
     path("rankings/", login_not_required(rankings), name="api-rankings"),
     path("measures/", login_not_required(measures), name="api-measures"),
     path("editions/", login_not_required(editions), name="api-editions"),

@@ -37,6 +37,7 @@ AUDIENCE = {
     "audit/export.csv": ({"governance"}, {"GET"}),
     "api/": (RANKINGS, {"GET"}),
     "api/areas/": (RANKINGS, {"GET"}),
+    "api/areas/<int:area_id>/series/": (RANKINGS, {"GET"}),
     "api/rankings/": (RANKINGS, {"GET"}),
     "api/measures/": (RANKINGS, {"GET"}),
     "api/editions/": (RANKINGS, {"GET"}),

@@ -125,11 +125,12 @@ def test_it_generates_the_schema_without_warnings():
 def test_it_lists_only_what_the_user_may_use_at_the_root(client, analyst, governance):
     client.force_login(analyst)
     index = client.get("/api/", HTTP_ACCEPT="application/json").json()
-    assert sorted(index) == ["areas", "docs", "editions", "measures", "rankings", "schema"]
-    assert all(client.get(url).status_code == 200 for url in index.values())
+    assert sorted(index) == ["area-series", "areas", "docs", "editions", "measures", "rankings", "schema"]
+    assert all(client.get(url).status_code == 200 for url in index.values() if "{id}" not in url)
+    assert index["area-series"].endswith("/api/areas/{id}/series/")
     page = client.get("/api/", HTTP_ACCEPT="text/html")
     assert page["Content-Type"].startswith("text/html")
-    assert all(f'href="{url}"' in page.content.decode() for url in index.values())
+    assert all(f'href="{url}"' in page.content.decode() for url in index.values() if "{id}" not in url)
     client.force_login(governance)  # may use none of it: the index is a 404, as every endpoint is
     assert client.get("/api/", HTTP_ACCEPT="application/json").status_code == 404
 
