@@ -3,6 +3,7 @@ the pages; an anonymous client gets 403 (no credentials)."""
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 
+from records.permissions import record_sector_ids
 from scoring.permissions import can_see_rankings
 
 
@@ -11,5 +12,16 @@ class MaySeeRankings(BasePermission):
         if not (request.user and request.user.is_authenticated):
             return False
         if not can_see_rankings(request.user):
+            raise NotFound()
+        return True
+
+
+class MayReadSomeRecords(MaySeeRankings):
+    """Those who may read the raw records of at least one area (analysts, officers granted a sector)."""
+
+    def has_permission(self, request, view) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        if record_sector_ids(request.user) == set():
             raise NotFound()
         return True

@@ -12,8 +12,10 @@ from rest_framework.reverse import reverse
 from api.areas import areas
 from api.docs import api_docs
 from api.rankings import rankings
+from api.records import records
 from api.series import series
 from api.reference import editions, measures
+from records.permissions import record_sector_ids
 from scoring.permissions import can_see_rankings
 
 # (name, route, what it is, who may use it): the index lists only what the asking user may use. A route of
@@ -24,6 +26,8 @@ ENDPOINTS = [
      can_see_rankings),
     ("rankings", "api-rankings", "Areas ranked by SOC harm over a window, with the change and its significance.",
      can_see_rankings),
+    ("records", "api-records", "The records of an area in a window, with the area page's filters (audited).",
+     lambda user: can_see_rankings(user) and record_sector_ids(user) != set()),
     ("measures", "api-measures", "Every measure: what it counts, how it is weighted, whether it is active.",
      can_see_rankings),
     ("editions", "api-editions", "The Crime Severity Score editions, the one in force first.", can_see_rankings),
@@ -59,6 +63,7 @@ urlpatterns = [
     path("areas/", login_not_required(areas), name="api-areas"),
     path("areas/<int:area_id>/series/", login_not_required(series), name="api-area-series"),
     path("rankings/", login_not_required(rankings), name="api-rankings"),
+    path("records/", login_not_required(records), name="api-records"),
     path("measures/", login_not_required(measures), name="api-measures"),
     path("editions/", login_not_required(editions), name="api-editions"),
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),

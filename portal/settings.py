@@ -230,6 +230,9 @@ REST_FRAMEWORK = {
     # JSON only: DRF's browsable pages set inline styles the Content-Security-Policy refuses. For a
     # browser, /api/ is a page of the portal listing the endpoints and /api/docs/ the schema in words.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Per user and scope (api.throttles): file uploads, and searches of the raw records.
+    "DEFAULT_THROTTLE_RATES": {"uploads": env_str("API_UPLOAD_RATE", "60/hour"),
+                               "records": env_str("API_RECORDS_RATE", "120/minute")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SOC harm portal API",

@@ -39,6 +39,7 @@ AUDIENCE = {
     "api/areas/": (RANKINGS, {"GET"}),
     "api/areas/<int:area_id>/series/": (RANKINGS, {"GET"}),
     "api/rankings/": (RANKINGS, {"GET"}),
+    "api/records/": ({"analyst"}, {"GET"}),  # the force's records by default: officers read granted sectors
     "api/measures/": (RANKINGS, {"GET"}),
     "api/editions/": (RANKINGS, {"GET"}),
     "api/schema/": (RANKINGS, {"GET"}),
