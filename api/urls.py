@@ -4,7 +4,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework.decorators import api_view, renderer_classes
+from rest_framework.decorators import api_view, permission_classes, renderer_classes
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import BasePermission
 from rest_framework.renderers import JSONRenderer, TemplateHTMLRenderer
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -14,7 +16,9 @@ from api.docs import api_docs
 from api.rankings import rankings
 from api.records import records
 from api.series import series
+from api.uploads import upload, uploads
 from api.reference import editions, measures
+from ingestion.permissions import can_use_uploads
 from records.permissions import record_sector_ids
 from scoring.permissions import can_see_rankings
 
@@ -28,6 +32,9 @@ ENDPOINTS = [
      can_see_rankings),
     ("records", "api-records", "The records of an area in a window, with the area page's filters (audited).",
      lambda user: can_see_rankings(user) and record_sector_ids(user) != set()),
+    ("uploads", "api-uploads", "Send a file (POST kind and file), and the uploads you may see.", can_use_uploads),
+    ("upload", "/api/uploads/{id}/", "One upload's status and row report: poll it after sending a file.",
+     can_use_uploads),
     ("measures", "api-measures", "Every measure: what it counts, how it is weighted, whether it is active.",
      can_see_rankings),
     ("editions", "api-editions", "The Crime Severity Score editions, the one in force first.", can_see_rankings),
@@ -48,8 +55,20 @@ def endpoints_for(request) -> list[dict]:
             for name, route, description, may_use in ENDPOINTS if may_use(request.user)]
 
 
+class MayUseSomeEndpoint(BasePermission):
+    """The index is open to whoever may use one of its endpoints (partners: the uploads); others get 404."""
+
+    def has_permission(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if not any(may_use(request.user) for *_, may_use in ENDPOINTS):
+            raise NotFound()
+        return True
+
+
 @extend_schema(exclude=True)  # an index of the links below: JSON for programs, a page for a browser
 @api_view(["GET"])
+@permission_classes([MayUseSomeEndpoint])
 @renderer_classes([JSONRenderer, TemplateHTMLRenderer])
 def api_root(request):
     endpoints = endpoints_for(request)
@@ -64,6 +83,8 @@ urlpatterns = [
     path("areas/<int:area_id>/series/", login_not_required(series), name="api-area-series"),
     path("rankings/", login_not_required(rankings), name="api-rankings"),
     path("records/", login_not_required(records), name="api-records"),
+    path("uploads/", login_not_required(uploads), name="api-uploads"),
+    path("uploads/<int:upload_id>/", login_not_required(upload), name="api-upload"),
     path("measures/", login_not_required(measures), name="api-measures"),
     path("editions/", login_not_required(editions), name="api-editions"),
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),

@@ -126,7 +126,7 @@ def test_it_lists_only_what_the_user_may_use_at_the_root(client, analyst, govern
     client.force_login(analyst)
     index = client.get("/api/", HTTP_ACCEPT="application/json").json()
     assert sorted(index) == ["area-series", "areas", "docs", "editions", "measures", "rankings", "records",
-                            "schema"]
+                            "schema", "upload", "uploads"]
     assert all(client.get(url).status_code == 200 for url in index.values() if "{id}" not in url)
     assert index["area-series"].endswith("/api/areas/{id}/series/")
     page = client.get("/api/", HTTP_ACCEPT="text/html")
