@@ -11,7 +11,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from core.env import env_bool, env_int, env_list, env_str
+from core.env import env_bool, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -231,8 +231,8 @@ REST_FRAMEWORK = {
     # browser, /api/ is a page of the portal listing the endpoints and /api/docs/ the schema in words.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # Per user and scope (api.throttles): file uploads, and searches of the raw records.
-    "DEFAULT_THROTTLE_RATES": {"uploads": env_str("API_UPLOAD_RATE", "60/hour"),
-                               "records": env_str("API_RECORDS_RATE", "120/minute")},
+    "DEFAULT_THROTTLE_RATES": {"uploads": env_rate("API_UPLOAD_RATE", "60/hour"),
+                               "records": env_rate("API_RECORDS_RATE", "120/minute")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SOC harm portal API",
