@@ -6,6 +6,7 @@ from rest_framework.permissions import BasePermission
 from ingestion.permissions import access_upload, can_use_uploads
 from records.permissions import record_sector_ids
 from scoring.permissions import can_see_rankings
+from tasking.permissions import can_see_activities
 
 
 class MaySeeRankings(BasePermission):
@@ -47,4 +48,15 @@ class MayReadUpload(MayUseUploads):
         if not super().has_permission(request, view):
             return False
         request.accessed = access_upload(request.user, view.kwargs["upload_id"])
+        return True
+
+
+class MaySeeActivities(BasePermission):
+    """The activity register's audience (tasking.permissions.can_see_activities); others get 404."""
+
+    def has_permission(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if not can_see_activities(request.user):
+            raise NotFound()
         return True

@@ -11,6 +11,7 @@ from rest_framework.renderers import JSONRenderer, TemplateHTMLRenderer
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from api.activities import activities
 from api.areas import areas
 from api.docs import api_docs
 from api.rankings import rankings
@@ -21,6 +22,7 @@ from api.reference import editions, measures
 from ingestion.permissions import can_use_uploads
 from records.permissions import record_sector_ids
 from scoring.permissions import can_see_rankings
+from tasking.permissions import can_see_activities
 
 # (name, route, what it is, who may use it): the index lists only what the asking user may use. A route of
 # one object is given as its path with the id in braces, which a client fills in.
@@ -35,6 +37,8 @@ ENDPOINTS = [
     ("uploads", "api-uploads", "Send a file (POST kind and file), and the uploads you may see.", can_use_uploads),
     ("upload", "/api/uploads/{id}/", "One upload's status and row report: poll it after sending a file.",
      can_use_uploads),
+    ("activities", "api-activities", "The activity register: what police and partners did, where and when.",
+     can_see_activities),
     ("measures", "api-measures", "Every measure: what it counts, how it is weighted, whether it is active.",
      can_see_rankings),
     ("editions", "api-editions", "The Crime Severity Score editions, the one in force first.", can_see_rankings),
@@ -85,6 +89,7 @@ urlpatterns = [
     path("records/", login_not_required(records), name="api-records"),
     path("uploads/", login_not_required(uploads), name="api-uploads"),
     path("uploads/<int:upload_id>/", login_not_required(upload), name="api-upload"),
+    path("activities/", login_not_required(activities), name="api-activities"),
     path("measures/", login_not_required(measures), name="api-measures"),
     path("editions/", login_not_required(editions), name="api-editions"),
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),

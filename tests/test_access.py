@@ -35,13 +35,14 @@ AUDIENCE = {
     "": (EVERYONE, {"GET"}),
     "audit/": ({"governance"}, {"GET"}),
     "audit/export.csv": ({"governance"}, {"GET"}),
-    "api/": (RANKINGS | {"partner_a", "partner_b"}, {"GET"}),  # partners: the uploads
+    "api/": (RANKINGS | ACTIVITIES | {"partner_a", "partner_b"}, {"GET"}),  # partners: the uploads
     "api/areas/": (RANKINGS, {"GET"}),
     "api/areas/<int:area_id>/series/": (RANKINGS, {"GET"}),
     "api/rankings/": (RANKINGS, {"GET"}),
     "api/records/": ({"analyst"}, {"GET"}),  # the force's records by default: officers read granted sectors
     "api/uploads/": ({"analyst", "partner_a", "partner_b"}, {"GET", "POST"}),
     "api/uploads/<int:upload_id>/": ({"analyst", "partner_a"}, {"GET"}),
+    "api/activities/": (ACTIVITIES, {"GET"}),
     "api/measures/": (RANKINGS, {"GET"}),
     "api/editions/": (RANKINGS, {"GET"}),
     "api/schema/": (RANKINGS, {"GET"}),
