@@ -6,7 +6,7 @@ from rest_framework.permissions import BasePermission
 from ingestion.permissions import access_upload, can_use_uploads
 from records.permissions import record_sector_ids
 from scoring.permissions import can_see_rankings
-from tasking.permissions import can_see_activities
+from tasking.permissions import can_see_activities, can_see_packs
 
 
 class MaySeeRankings(BasePermission):
@@ -58,5 +58,16 @@ class MaySeeActivities(BasePermission):
         if not (request.user and request.user.is_authenticated):
             return False
         if not can_see_activities(request.user):
+            raise NotFound()
+        return True
+
+
+class MaySeePacks(BasePermission):
+    """The tasking packs' audience (tasking.permissions.can_see_packs); others get 404."""
+
+    def has_permission(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if not can_see_packs(request.user):
             raise NotFound()
         return True

@@ -13,6 +13,7 @@ from rest_framework.reverse import reverse
 
 from api.activities import activities
 from api.areas import areas
+from api.packs import pack, packs
 from api.docs import api_docs
 from api.rankings import rankings
 from api.records import records
@@ -22,7 +23,7 @@ from api.reference import editions, measures
 from ingestion.permissions import can_use_uploads
 from records.permissions import record_sector_ids
 from scoring.permissions import can_see_rankings
-from tasking.permissions import can_see_activities
+from tasking.permissions import can_see_activities, can_see_packs
 
 # (name, route, what it is, who may use it): the index lists only what the asking user may use. A route of
 # one object is given as its path with the id in braces, which a client fills in.
@@ -39,6 +40,8 @@ ENDPOINTS = [
      can_use_uploads),
     ("activities", "api-activities", "The activity register: what police and partners did, where and when.",
      can_see_activities),
+    ("packs", "api-packs", "Tasking packs, latest meeting first.", can_see_packs),
+    ("pack", "/api/packs/{id}/", "One tasking pack as its meeting froze it (audited).", can_see_packs),
     ("measures", "api-measures", "Every measure: what it counts, how it is weighted, whether it is active.",
      can_see_rankings),
     ("editions", "api-editions", "The Crime Severity Score editions, the one in force first.", can_see_rankings),
@@ -90,6 +93,8 @@ urlpatterns = [
     path("uploads/", login_not_required(uploads), name="api-uploads"),
     path("uploads/<int:upload_id>/", login_not_required(upload), name="api-upload"),
     path("activities/", login_not_required(activities), name="api-activities"),
+    path("packs/", login_not_required(packs), name="api-packs"),
+    path("packs/<int:pack_id>/", login_not_required(pack), name="api-pack"),
     path("measures/", login_not_required(measures), name="api-measures"),
     path("editions/", login_not_required(editions), name="api-editions"),
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),

@@ -35,7 +35,7 @@ AUDIENCE = {
     "": (EVERYONE, {"GET"}),
     "audit/": ({"governance"}, {"GET"}),
     "audit/export.csv": ({"governance"}, {"GET"}),
-    "api/": (RANKINGS | ACTIVITIES | {"partner_a", "partner_b"}, {"GET"}),  # partners: the uploads
+    "api/": (RANKINGS | ACTIVITIES | PACKS | {"partner_a", "partner_b"}, {"GET"}),  # partners: the uploads
     "api/areas/": (RANKINGS, {"GET"}),
     "api/areas/<int:area_id>/series/": (RANKINGS, {"GET"}),
     "api/rankings/": (RANKINGS, {"GET"}),
@@ -43,6 +43,8 @@ AUDIENCE = {
     "api/uploads/": ({"analyst", "partner_a", "partner_b"}, {"GET", "POST"}),
     "api/uploads/<int:upload_id>/": ({"analyst", "partner_a"}, {"GET"}),
     "api/activities/": (ACTIVITIES, {"GET"}),
+    "api/packs/": (PACKS, {"GET"}),
+    "api/packs/<int:pack_id>/": (PACKS, {"GET"}),
     "api/measures/": (RANKINGS, {"GET"}),
     "api/editions/": (RANKINGS, {"GET"}),
     "api/schema/": (RANKINGS, {"GET"}),
