@@ -1,5 +1,8 @@
 import pytest
+from django.core.cache import cache
+from django.test import Client
 
+from api.services import token_create
 from api.throttles import UploadThrottle
 from core.models import AuditEvent
 from ingestion.models import Upload
@@ -11,7 +14,6 @@ DEATHS = csv_bytes([["reference", "date", "latitude", "longitude", "substances"]
 
 @pytest.fixture(autouse=True)
 def _no_throttle_counts(db):
-    from django.core.cache import cache
     cache.clear()
 
 
@@ -72,3 +74,15 @@ def test_it_throttles_uploads_but_not_polling(client, partner_a, monkeypatch):
     assert all(client.get("/api/uploads/").status_code == 200 for _ in range(3))
     refusal = AuditEvent.objects.get(action=AuditEvent.Action.DENIED, object_type="api_throttle")
     assert refusal.object_id == "uploads" and refusal.user == partner_a
+
+
+def test_the_readme_s_session_with_a_token(partner_a, monkeypatch, django_capture_on_commit_callbacks):
+    monkeypatch.setattr("ingestion.services.uploads.upload_dispatch", lambda upload_id: None)
+    _, key = token_create(user=partner_a)
+    client = Client(enforce_csrf_checks=True)  # as curl: no session, no CSRF token, only the key
+    header = {"HTTP_AUTHORIZATION": f"Token {key}"}
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post("/api/uploads/", {"kind": "drug_deaths", "file": uploaded(DEATHS)}, **header)
+    assert sent.status_code == 201
+    assert client.get(sent.json()["url"], **header).json()["status"] == "received"
+    assert client.get(sent.json()["url"]).status_code == 403  # the key, not a cookie, opens it
