@@ -4,34 +4,78 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework.decorators import api_view, renderer_classes
+from rest_framework.decorators import api_view, permission_classes, renderer_classes
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import BasePermission
 from rest_framework.renderers import JSONRenderer, TemplateHTMLRenderer
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from api.activities import activities
 from api.areas import areas
+from api.packs import pack, packs
 from api.docs import api_docs
 from api.rankings import rankings
+from api.records import records
+from api.series import series
+from api.uploads import upload, uploads
+from api.reference import editions, measures
+from ingestion.permissions import can_use_uploads
+from records.permissions import record_sector_ids
 from scoring.permissions import can_see_rankings
+from tasking.permissions import can_see_activities, can_see_packs
 
-# (name, route, what it is, who may use it): the index lists only what the asking user may use.
+# (name, route, what it is, who may use it): the index lists only what the asking user may use. A route of
+# one object is given as its path with the id in braces, which a client fills in.
 ENDPOINTS = [
     ("areas", "api-areas", "The areas of one level, with their GeoJSON boundaries on request.", can_see_rankings),
+    ("area-series", "/api/areas/{id}/series/", "One area's SOC harm month by month (by measure on request).",
+     can_see_rankings),
     ("rankings", "api-rankings", "Areas ranked by SOC harm over a window, with the change and its significance.",
      can_see_rankings),
+    ("records", "api-records", "The records of an area in a window, with the area page's filters (audited).",
+     lambda user: can_see_rankings(user) and record_sector_ids(user) != set()),
+    ("uploads", "api-uploads", "Send a file (POST kind and file), and the uploads you may see.", can_use_uploads),
+    ("upload", "/api/uploads/{id}/", "One upload's status and row report: poll it after sending a file.",
+     can_use_uploads),
+    ("activities", "api-activities", "The activity register: what police and partners did, where and when.",
+     can_see_activities),
+    ("packs", "api-packs", "Tasking packs, latest meeting first.", can_see_packs),
+    ("pack", "/api/packs/{id}/", "One tasking pack as its meeting froze it (audited).", can_see_packs),
+    ("measures", "api-measures", "Every measure: what it counts, how it is weighted, whether it is active.",
+     can_see_rankings),
+    ("editions", "api-editions", "The Crime Severity Score editions, the one in force first.", can_see_rankings),
     ("schema", "api-schema", "The OpenAPI 3 schema of these endpoints (YAML; JSON with ?format=json).",
      can_see_rankings),
     ("docs", "api-docs", "The same schema as a page: every endpoint, parameter and field.", can_see_rankings),
 ]
 
 
+def _url(request, route: str) -> str:
+    if route.startswith("/"):  # a path with an {id} left in it (build_absolute_uri would escape the braces)
+        return request.build_absolute_uri("/") + route[1:]
+    return reverse(route, request=request)
+
+
 def endpoints_for(request) -> list[dict]:
-    return [{"name": name, "url": reverse(route, request=request), "description": description}
+    return [{"name": name, "url": _url(request, route), "description": description, "template": "{" in route}
             for name, route, description, may_use in ENDPOINTS if may_use(request.user)]
+
+
+class MayUseSomeEndpoint(BasePermission):
+    """The index is open to whoever may use one of its endpoints (partners: the uploads); others get 404."""
+
+    def has_permission(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if not any(may_use(request.user) for *_, may_use in ENDPOINTS):
+            raise NotFound()
+        return True
 
 
 @extend_schema(exclude=True)  # an index of the links below: JSON for programs, a page for a browser
 @api_view(["GET"])
+@permission_classes([MayUseSomeEndpoint])
 @renderer_classes([JSONRenderer, TemplateHTMLRenderer])
 def api_root(request):
     endpoints = endpoints_for(request)
@@ -43,7 +87,16 @@ def api_root(request):
 urlpatterns = [
     path("", login_not_required(api_root), name="api-root"),
     path("areas/", login_not_required(areas), name="api-areas"),
+    path("areas/<int:area_id>/series/", login_not_required(series), name="api-area-series"),
     path("rankings/", login_not_required(rankings), name="api-rankings"),
+    path("records/", login_not_required(records), name="api-records"),
+    path("uploads/", login_not_required(uploads), name="api-uploads"),
+    path("uploads/<int:upload_id>/", login_not_required(upload), name="api-upload"),
+    path("activities/", login_not_required(activities), name="api-activities"),
+    path("packs/", login_not_required(packs), name="api-packs"),
+    path("packs/<int:pack_id>/", login_not_required(pack), name="api-pack"),
+    path("measures/", login_not_required(measures), name="api-measures"),
+    path("editions/", login_not_required(editions), name="api-editions"),
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),
     path("docs/", login_not_required(api_docs), name="api-docs"),
 ]

@@ -4,6 +4,7 @@ Each helper fails loudly (ImproperlyConfigured) on a value it cannot read,
 so a typo in a deployment shows up at start-up rather than as odd behaviour.
 """
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -42,3 +43,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+_RATE = re.compile(r"^[1-9]\d*/(s|sec|second|m|min|minute|h|hour|d|day)$")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A request rate as Django REST Framework reads it: "60/hour", "5/minute" (a number, a period)."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if not _RATE.match(value):
+        raise ImproperlyConfigured(f"{name} must be a rate such as 60/hour or 5/minute, got {raw!r}")
+    return value

@@ -53,6 +53,7 @@ ROLE_PERMISSIONS = {
         "records.view_offencetype", "scoring.view_offenceweight", "scoring.change_offenceweight",
         "core.view_organisation", "core.add_organisation", "core.change_organisation",
         "auth.view_user", "auth.add_user", "auth.change_user", "auth.view_group",
+        "api.view_apitoken", "api.add_apitoken", "api.change_apitoken",  # make and revoke API tokens (api.admin)
     ],
 }
 

@@ -11,7 +11,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from core.env import env_bool, env_int, env_list, env_str
+from core.env import env_bool, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -220,13 +220,19 @@ CACHES = {
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Sessions for the browser; hashed tokens (api.models.ApiToken) for machine clients. Sessions first:
+    # a client sending neither gets 403, as before; a bad token gets 403 too, never a hint which part failed.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication",
+                                       "api.authentication.HashedTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.MaySeeRankings"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",  # ?limit=&offset=, 100 by default
     # JSON only: DRF's browsable pages set inline styles the Content-Security-Policy refuses. For a
     # browser, /api/ is a page of the portal listing the endpoints and /api/docs/ the schema in words.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Per user and scope (api.throttles): file uploads, and searches of the raw records.
+    "DEFAULT_THROTTLE_RATES": {"uploads": env_rate("API_UPLOAD_RATE", "60/hour"),
+                               "records": env_rate("API_RECORDS_RATE", "120/minute")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SOC harm portal API",

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+import api.admin  # noqa: F401,E402
 import core.admin  # noqa: F401,E402
 import ingestion.admin  # noqa: F401,E402
 import nominals.admin  # noqa: F401,E402

@@ -28,7 +28,7 @@ def test_it_holds_in_the_database_exactly_the_bundles_the_code_declares(db):
 
 
 # The newest migration that states the bundles; a change to core.roles adds another like it.
-LATEST_BUNDLES = "tasking.migrations.0002_role_bundles"
+LATEST_BUNDLES = "api.migrations.0002_role_bundles"
 
 
 def test_it_states_the_bundles_in_the_migration_not_by_reading_the_code():
