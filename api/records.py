@@ -12,6 +12,7 @@ from api.permissions import MayReadSomeRecords
 from api.throttles import AuditedScopedRateThrottle
 from core.audit import audit_record
 from core.models import AuditEvent
+from pages.exports import RECORD_COLUMNS
 from pages.forms import RankingForm, RecordFilterForm
 from pages.selectors.area import area_window
 from pages.selectors.overview import measures_available
@@ -22,16 +23,7 @@ from scoring.permissions import access_area
 from scoring.selectors.ranking import WINDOWS
 from sectors.models import Area, Level
 
-# (name in the response, field of the query): the columns of the records export (pages.exports).
-COLUMNS = [
-    ("id", "id"), ("kind", "kind"), ("source", "source"), ("external_ref", "external_ref"),
-    ("occurred_on", "occurred_on"), ("month", "month"), ("lat", "lat"), ("lon", "lon"),
-    ("command", "command__code"), ("sector", "sector__code"), ("area", "area__code"),
-    ("offence_code", "offence_type__code"), ("offence", "offence_type__description"),
-    ("weight_is_approximation", "offence_type__is_approximation"), ("css_weight", "weight"), ("harm", "harm"),
-    ("drug_supply", "drug_supply"), ("cannabis_farm", "cannabis_farm"),
-    ("firearms_discharge", "firearms_discharge"), ("upload", "upload_id"), ("synthetic", "is_synthetic"),
-]
+COLUMNS = RECORD_COLUMNS  # (name in the response, field of the query): the records export's columns
 TEXT, NUMBER, FLAG = serializers.CharField, serializers.FloatField, serializers.BooleanField
 RECORD_FIELDS = {
     "id": serializers.IntegerField(), "kind": TEXT(), "source": TEXT(), "external_ref": TEXT(),
