@@ -23,7 +23,7 @@ from sectors.models import Area
 BEFORE = [
     ("portal", "0003_audit_append_only"), ("ingestion", "0006_upload_resend"), ("scoring", "0006_scoringrun_outbox"),
     ("nominals", "0001_initial"), ("sectors", "0002_area_records_permission"), ("core", None), ("records", None),
-    ("tasking", None),
+    ("tasking", None), ("api", None),
 ]
 
 
