@@ -27,6 +27,11 @@ def scores_version() -> str:
     return once_per_request("scores_version", _scores_version)
 
 
+def latest_run() -> dict:
+    """The last finished scoring run: ``id`` and ``at`` (when it finished), both None before any run."""
+    return ScoringRun.objects.filter(status=ScoringRun.Status.DONE).aggregate(id=Max("id"), at=Max("finished_at"))
+
+
 def _scores_version() -> str:
-    last = ScoringRun.objects.filter(status=ScoringRun.Status.DONE).aggregate(id=Max("id"), at=Max("finished_at"))
+    last = latest_run()
     return f"{last['id']}:{last['at'] and last['at'].timestamp()}"

@@ -11,14 +11,13 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
 
 from core.audit import audit_record
 from core.models import AuditEvent
 from records.permissions import can_view_records
-from scoring.models import Measure, ScoringRun
+from scoring.models import Measure
 from scoring.permissions import can_see_rankings
 from scoring.selectors.drilldown import (
     NOMINAL_WITHHELD,
@@ -30,6 +29,7 @@ from scoring.selectors.drilldown import (
     item_json,
 )
 from scoring.selectors.ranking import WINDOWS, Ranking, RankingRow, ranking
+from scoring.selectors.stored import latest_run
 from scoring.selectors.totals import heaviest_nominals
 from sectors.models import Area, Level
 from tasking.since import json_safe
@@ -113,7 +113,7 @@ def _area_section(user, area: Area, row: RankingRow, ranked: Ranking, measure_co
 
 
 def _data_as_of() -> dict:
-    last = ScoringRun.objects.filter(status=ScoringRun.Status.DONE).aggregate(id=Max("id"), at=Max("finished_at"))
+    last = latest_run()
     return {"run_id": last["id"], "finished_at": last["at"] and last["at"].isoformat()}
 
 
