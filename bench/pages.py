@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 BENCH_DB = os.environ.get("BENCH_DATABASE", "soc_bench_pages")
-PORT = 8765
+PORT = int(os.environ.get("BENCH_PORT", "8765"))  # the benchmark server's port
 
 
 def database_urls() -> tuple[str, str]:
