@@ -220,7 +220,7 @@ CACHES = {
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 # The co-offending network (page, exports, API) shows at most this many nominals, those with the most
 # linked harm, and says so: betweenness grows with nominals x links. 0: no cap.
-NETWORK_MAX_NODES = env_int("NETWORK_MAX_NODES", 1000)
+NETWORK_MAX_NODES = env_int("NETWORK_MAX_NODES", 500)
 
 REST_FRAMEWORK = {
     # Sessions for the browser; hashed tokens (api.models.ApiToken) for machine clients. Sessions first:
