@@ -12,7 +12,7 @@ months and each cap (NETWORK_MAX_NODES; 0 is no cap), times
 
 each the median of --repeat runs, with the nominals and links shown and found, and the load average.
 
-Usage: .venv/bin/python bench/network.py [--records 200000] [--links 12000] [--caps 0,1000,500] [--keep]
+Usage: .venv/bin/python bench/network.py [--records 200000] [--links 4000] [--caps 0,1000,500] [--keep]
 """
 import argparse
 import os
@@ -65,7 +65,7 @@ def median_seconds(fn, repeat: int):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=200_000)
-    parser.add_argument("--links", type=int, default=12_000, help="crimes linked to two or three nominals")
+    parser.add_argument("--links", type=int, default=4_000, help="crimes linked to two or three nominals")
     parser.add_argument("--caps", default="0,1000,500")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", action="store_true")
