@@ -4,6 +4,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 
 from ingestion.permissions import access_upload, can_use_uploads
+from nominals.permissions import can_research
 from records.permissions import record_sector_ids
 from scoring.permissions import can_see_rankings
 from tasking.permissions import can_see_activities, can_see_packs
@@ -69,5 +70,17 @@ class MaySeePacks(BasePermission):
         if not (request.user and request.user.is_authenticated):
             return False
         if not can_see_packs(request.user):
+            raise NotFound()
+        return True
+
+
+class MayResearch(BasePermission):
+    """Who may research groups, nominals and the network (nominals.permissions.can_research), as on the
+    pages; others get 404."""
+
+    def has_permission(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if not can_research(request.user):
             raise NotFound()
         return True

@@ -15,12 +15,16 @@ from api.activities import activities
 from api.areas import areas
 from api.packs import pack, packs
 from api.docs import api_docs
+from api.groups import group, groups
+from api.network import network
+from api.nominals import nominal, nominals
 from api.rankings import rankings
 from api.records import records
 from api.series import series
 from api.uploads import upload, uploads
 from api.reference import editions, measures
 from ingestion.permissions import can_use_uploads
+from nominals.permissions import can_research
 from records.permissions import record_sector_ids
 from scoring.permissions import can_see_rankings
 from tasking.permissions import can_see_activities, can_see_packs
@@ -42,6 +46,15 @@ ENDPOINTS = [
      can_see_activities),
     ("packs", "api-packs", "Tasking packs, latest meeting first.", can_see_packs),
     ("pack", "/api/packs/{id}/", "One tasking pack as its meeting froze it (audited).", can_see_packs),
+    ("groups", "api-groups", "Every group with its members and SOC harm in a window, ranked by harm.", can_research),
+    ("group", "/api/groups/{id}/", "One group's profile: the members you may see, its harm month by month (audited).",
+     can_research),
+    ("nominals", "api-nominals", "Search the nominals you may research by reference or name (audited).",
+     can_research),
+    ("nominal", "/api/nominals/{id}/", "One nominal's profile: groups, linked records and harm, associates "
+     "(audited).", can_research),
+    ("network", "api-network", "The co-offending network of a window: nominals, their measures and links "
+     "(audited).", can_research),
     ("measures", "api-measures", "Every measure: what it counts, how it is weighted, whether it is active.",
      can_see_rankings),
     ("editions", "api-editions", "The Crime Severity Score editions, the one in force first.", can_see_rankings),
@@ -95,6 +108,11 @@ urlpatterns = [
     path("activities/", login_not_required(activities), name="api-activities"),
     path("packs/", login_not_required(packs), name="api-packs"),
     path("packs/<int:pack_id>/", login_not_required(pack), name="api-pack"),
+    path("groups/", login_not_required(groups), name="api-groups"),
+    path("groups/<int:group_id>/", login_not_required(group), name="api-group"),
+    path("nominals/", login_not_required(nominals), name="api-nominals"),
+    path("nominals/<int:nominal_id>/", login_not_required(nominal), name="api-nominal"),
+    path("network/", login_not_required(network), name="api-network"),
     path("measures/", login_not_required(measures), name="api-measures"),
     path("editions/", login_not_required(editions), name="api-editions"),
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),

@@ -218,6 +218,9 @@ CACHES = {
 # How long the pages keep a computed figure, map layer or record page. Keys carry the latest upload
 # and scoring run, so this bounds only changes made outside them (an admin edit of a membership).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
+# The co-offending network (page, exports, API) shows at most this many nominals, those with the most
+# linked harm, and says so: betweenness grows with nominals x links. 0: no cap.
+NETWORK_MAX_NODES = env_int("NETWORK_MAX_NODES", 500)
 
 REST_FRAMEWORK = {
     # Sessions for the browser; hashed tokens (api.models.ApiToken) for machine clients. Sessions first:
@@ -230,9 +233,10 @@ REST_FRAMEWORK = {
     # JSON only: DRF's browsable pages set inline styles the Content-Security-Policy refuses. For a
     # browser, /api/ is a page of the portal listing the endpoints and /api/docs/ the schema in words.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # Per user and scope (api.throttles): file uploads, and searches of the raw records.
+    # Per user and scope (api.throttles): file uploads, searches of the raw records and of nominals.
     "DEFAULT_THROTTLE_RATES": {"uploads": env_rate("API_UPLOAD_RATE", "60/hour"),
-                               "records": env_rate("API_RECORDS_RATE", "120/minute")},
+                               "records": env_rate("API_RECORDS_RATE", "120/minute"),
+                               "nominal_search": env_rate("API_SEARCH_RATE", "60/minute")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SOC harm portal API",

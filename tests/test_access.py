@@ -45,6 +45,11 @@ AUDIENCE = {
     "api/activities/": (ACTIVITIES, {"GET"}),
     "api/packs/": (PACKS, {"GET"}),
     "api/packs/<int:pack_id>/": (PACKS, {"GET"}),
+    "api/groups/": ({"analyst"}, {"GET"}),  # the research pages' audience (can_research)
+    "api/groups/<int:group_id>/": ({"analyst"}, {"GET"}),
+    "api/nominals/": ({"analyst"}, {"GET"}),
+    "api/nominals/<int:nominal_id>/": ({"analyst"}, {"GET"}),
+    "api/network/": ({"analyst"}, {"GET"}),
     "api/measures/": (RANKINGS, {"GET"}),
     "api/editions/": (RANKINGS, {"GET"}),
     "api/schema/": (RANKINGS, {"GET"}),

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import networkx as nx
+from django.conf import settings
 from django.db.models import Count, F, FloatField, Func, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -41,6 +42,12 @@ class Network:
     graph: nx.Graph
     rows: list[dict] = field(default_factory=list)  # one per nominal, by betweenness (network_rows)
     edges: list[tuple[int, int, int]] = field(default_factory=list)
+    nominals_found: int = 0  # the nominals with a link in the scope, before any cap (network_cap)
+    links_found: int = 0
+
+    @property
+    def capped(self) -> bool:
+        return len(self.rows) < self.nominals_found
 
     @property
     def communities(self) -> int:
@@ -110,7 +117,7 @@ def linked_harms(*, nominal_ids, scope: NetworkScope) -> dict[int, float]:
     return {pk: float(harm) for pk, harm in rows}
 
 
-def _nodes(ids: set[int], scope: NetworkScope) -> dict[int, dict]:
+def _nodes(ids: set[int], scope: NetworkScope, harms: dict[int, float]) -> dict[int, dict]:
     """Each nominal's attributes: ref, name, groups (those whose membership overlaps the months), harm."""
     nominals = Nominal.objects.filter(pk__in=ids).values_list("pk", "ref", "name")
     groups: dict[int, list[str]] = {}
@@ -118,20 +125,39 @@ def _nodes(ids: set[int], scope: NetworkScope) -> dict[int, dict]:
         Q(ended_on__isnull=True) | Q(ended_on__gte=scope.start))
     for nominal, name in overlapping.order_by("group__name").values_list("nominal_id", "group__name").distinct():
         groups.setdefault(nominal, []).append(name)
-    harms = linked_harms(nominal_ids=ids, scope=scope)
     return {pk: {"ref": ref, "name": name, "groups": "; ".join(groups.get(pk, [])),
                  "group": (groups.get(pk) or [""])[0], "harm": harms.get(pk, 0.0)}
             for pk, ref, name in nominals}
 
 
-def nominal_network(*, user, scope: NetworkScope) -> Network:
+def network_cap(*, edges: list[tuple[int, int, int]], harms: dict[int, float],
+                limit: int) -> tuple[set[int], list[tuple[int, int, int]]]:
+    """The ``limit`` nominals with the most linked harm (ties: the smaller id) and the links among them.
+
+    Betweenness costs nominals x links, and a graph of thousands of nodes is unreadable anyway; the
+    heaviest nominals are those a tasking meeting asks about. A limit of 0 keeps everyone.
+    """
+    ids = {a for a, _, _ in edges} | {b for _, b, _ in edges}
+    if not limit or len(ids) <= limit:
+        return ids, edges
+    kept = set(sorted(ids, key=lambda pk: (-harms.get(pk, 0.0), pk))[:limit])
+    return kept, [(a, b, shared) for a, b, shared in edges if a in kept and b in kept]
+
+
+def nominal_network(*, user, scope: NetworkScope, max_nodes: int | None = None) -> Network:
     """The network in the scope with every nominal's measures, its rows sorted by betweenness.
 
-    Five queries: the edges, the nominals, their groups, their linked harm, the CSS edition.
+    At most ``max_nodes`` nominals (default settings.NETWORK_MAX_NODES; 0: no cap), the heaviest by
+    linked harm (network_cap); the measures are those of the graph shown. ``nominals_found`` and
+    ``links_found`` say how many there were before the cap. Five queries: the edges, their linked
+    harm, the CSS edition, the nominals, their groups.
     """
-    edges = network_edges(user=user, scope=scope)
-    ids = {a for a, _, _ in edges} | {b for _, b, _ in edges}
-    nodes = _nodes(ids, scope) if ids else {}
+    limit = settings.NETWORK_MAX_NODES if max_nodes is None else max_nodes
+    found = network_edges(user=user, scope=scope)
+    every = {a for a, _, _ in found} | {b for _, b, _ in found}
+    harms = linked_harms(nominal_ids=every, scope=scope) if every else {}
+    ids, edges = network_cap(edges=found, harms=harms, limit=limit)
+    nodes = _nodes(ids, scope, harms) if ids else {}
     graph = network_graph(nodes=nodes, edges=edges)
     measures = network_measures(graph)
     for node, measure in measures.items():
@@ -139,7 +165,15 @@ def nominal_network(*, user, scope: NetworkScope) -> Network:
                                  community=measure.community, bridge=measure.bridge)
     rows = [{"id": node, **graph.nodes[node]} for node in graph]
     rows.sort(key=lambda r: (-r["betweenness"], -r["degree"], r["ref"]))
-    return Network(graph=graph, rows=rows, edges=edges)
+    return Network(graph=graph, rows=rows, edges=edges, nominals_found=len(every), links_found=len(found))
+
+
+def network_audit_detail(scope: NetworkScope | None, network: Network | None) -> dict:
+    """What a read of the network showed, for the audit trail (the page, its exports and the API)."""
+    return {"start": str(scope.start) if scope else "", "end": str(scope.end) if scope else "",
+            "nominals": len(network.rows) if network else 0, "links": len(network.edges) if network else 0,
+            "nominals_found": network.nominals_found if network else 0,
+            "capped": bool(network and network.capped)}
 
 
 # Colours of the graph's nodes, one per group in the order of their names (then again from the start);

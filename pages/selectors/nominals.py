@@ -156,8 +156,11 @@ def group_window(*, group: Group, start: date, end: date) -> dict | None:
             "linked_link": records_url(force.pk, window, counted_by=COUNTED_ALL, group=group.pk)}
 
 
-def group_profile(*, user, group_id, request=None, start: date | None = None, end: date | None = None) -> GroupProfile:
-    """A group's make-up, the crimes linked to members while they were members, and where they happen."""
+def group_profile(*, user, group_id, request=None, start: date | None = None, end: date | None = None,
+                  audit_detail: dict | None = None) -> GroupProfile:
+    """A group's make-up, the crimes linked to members while they were members, and where they happen.
+
+    Audited as a view of the group, with ``audit_detail`` (the API says it read it)."""
     group = access_group(user, group_id)
     visible = nominals_visible(user)
     memberships = list(group.memberships.select_related("nominal", "nominal__home_sector")
@@ -179,7 +182,8 @@ def group_profile(*, user, group_id, request=None, start: date | None = None, en
     window = group_window(group=group, start=start, end=end) if start else None
     referrals = list(DiversionReferral.objects.filter(nominal__memberships__group=group,
                                                       nominal__in=visible).select_related("nominal").distinct())
-    audit_record(user=user, action=AuditEvent.Action.VIEW, object_type="group", object_id=group.pk, request=request)
+    audit_record(user=user, action=AuditEvent.Action.VIEW, object_type="group", object_id=group.pk, request=request,
+                 detail=audit_detail)
     return GroupProfile(group=group, memberships=shown, crimes=top, harm_total=totals["harm"],
                         crime_count=totals["n"], monthly=monthly, footprint=window["footprint"] if window else [],
                         referrals=referrals, edition=edition, hidden_members=len(memberships) - len(shown),
@@ -222,8 +226,10 @@ def nominal_window(*, user, nominal, start: date, end: date) -> dict | None:
 
 
 def nominal_profile(*, user, nominal_id, request=None, start: date | None = None,
-                    end: date | None = None) -> NominalProfile:
-    """A nominal's groups, linked records and harm over time, associates, and referrals with harm before/after."""
+                    end: date | None = None, audit_detail: dict | None = None) -> NominalProfile:
+    """A nominal's groups, linked records and harm over time, associates, and referrals with harm before/after.
+
+    Audited as a view of the nominal, with ``audit_detail``."""
     nominal = access_nominal(user, nominal_id)
     links = RecordNominal.objects.filter(record_id=OuterRef("pk"), nominal=nominal, role__in=OFFENDING_ROLES)
     linked, edition = _with_weight(Record.objects.filter(Exists(links)))
@@ -236,7 +242,7 @@ def nominal_profile(*, user, nominal_id, request=None, start: date | None = None
                       .annotate(shared=Count("record", distinct=True)).order_by("-shared", "nominal__ref")[:20])
     referrals = [_before_after(referral, linked) for referral in nominal.referrals.order_by("referred_on")]
     audit_record(user=user, action=AuditEvent.Action.VIEW, object_type="nominal", object_id=nominal.pk,
-                 request=request)
+                 request=request, detail=audit_detail)
     return NominalProfile(
         nominal=nominal,
         memberships=list(nominal.memberships.select_related("group").order_by("started_on")),
@@ -259,12 +265,17 @@ def _before_after(referral: DiversionReferral, linked) -> dict:
             "harm_after": a["harm"], "count_after": a["n"]}
 
 
-def nominals_search(*, user, query: str = "", limit: int = 100, request=None):
-    """The nominals a user may research, by reference or name. A search is audited: looking a
-    person up by name is access to police data about them, even when nothing is opened."""
+def nominals_search(*, user, query: str = "", limit: int | None = 100, request=None,
+                    audit_detail: dict | None = None):
+    """The nominals a user may research, by reference or name (``limit`` None: all, for a paginator).
+
+    A search is audited: looking a person up by name is access to police data about them, even when
+    nothing is opened. So is a list without a query given ``audit_detail`` (the API's, which can page
+    through every name, where the page shows the first hundred)."""
     nominals = nominals_visible(user).select_related("home_sector")
     if query:
         nominals = nominals.filter(Q(ref__icontains=query) | Q(name__icontains=query))
+    if query or audit_detail is not None:
         audit_record(user=user, action=AuditEvent.Action.VIEW, object_type="nominal_search",
-                     detail={"query": query}, request=request)
+                     detail={"query": query, **(audit_detail or {})}, request=request)
     return nominals.annotate(groups=Count("memberships", distinct=True)).order_by("ref")[:limit]

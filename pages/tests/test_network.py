@@ -10,7 +10,15 @@ from django.http import Http404
 from core.models import AuditEvent
 from nominals.models import Group, Membership, Nominal, RecordNominal
 from nominals.services import nominal_access_grant
-from pages.selectors.network import SIZE_MAX, SIZE_MIN, NetworkScope, graph_elements, network_edges, nominal_network
+from pages.selectors.network import (
+    SIZE_MAX,
+    SIZE_MIN,
+    NetworkScope,
+    graph_elements,
+    network_cap,
+    network_edges,
+    nominal_network,
+)
 from records.models import OffenceType
 from scoring.models import CssEdition, OffenceWeight
 from tests.factories import RecordFactory, grid
@@ -189,3 +197,16 @@ def test_it_colours_the_graph_by_group_and_sizes_it_by_linked_harm(net, analyst)
     assert nodes["A"]["size"] == round(SIZE_MIN + (SIZE_MAX - SIZE_MIN) * (SUPPLY / top) ** 0.5, 1)
     assert {e["data"]["shared"] for e in elements["edges"]} == {1} and len(elements["edges"]) == 4
     assert nodes["C"]["url"] == f"/nominals/{net['people']['C'].pk}/"
+
+
+TIED = {1: 10.0, 2: 50.0, 3: 50.0, 4: 0.0}  # 2 and 3 tie: the smaller id first
+
+
+@pytest.mark.parametrize("harms, limit, kept", [
+    (TIED, 0, {1, 2, 3, 4}), (TIED, 5, {1, 2, 3, 4}), (TIED, 2, {2, 3}), (TIED, 1, {2}),
+    ({**TIED, 3: 60.0}, 1, {3}), ({**TIED, 4: 99.0}, 2, {2, 4}),
+])
+def test_it_caps_the_network_at_the_nominals_with_most_linked_harm(harms, limit, kept):
+    edges = [(1, 2, 4), (2, 3, 1), (3, 4, 2)]
+    ids, links = network_cap(edges=edges, harms=harms, limit=limit)
+    assert ids == kept and links == [e for e in edges if e[0] in kept and e[1] in kept]

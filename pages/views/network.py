@@ -10,7 +10,13 @@ from nominals.permissions import can_research
 from pages.http import get_only
 from pages.network_forms import NetworkForm
 from pages.selectors.area import area_window
-from pages.selectors.network import Network, NetworkScope, graph_elements, nominal_network
+from pages.selectors.network import (
+    Network,
+    NetworkScope,
+    graph_elements,
+    network_audit_detail,
+    nominal_network,
+)
 
 EDGES_HEADER = ["nominal_a_ref", "nominal_a_name", "nominal_b_ref", "nominal_b_name", "shared_records"]
 
@@ -33,9 +39,7 @@ def _network(request) -> tuple[NetworkForm, NetworkScope | None, Network | None]
 
 def _audit(request, action, scope: NetworkScope | None, network: Network | None, **detail) -> None:
     audit_record(user=request.user, action=action, object_type="nominal_network", request=request, detail={
-        **detail, "params": dict(request.GET.lists()),
-        "start": str(scope.start) if scope else "", "end": str(scope.end) if scope else "",
-        "nominals": len(network.rows) if network else 0, "links": len(network.edges) if network else 0})
+        **detail, "params": dict(request.GET.lists()), **network_audit_detail(scope, network)})
 
 
 @get_only(_research)
