@@ -511,9 +511,9 @@ class Stage:
 
         The rows of a file in file order go to a different month's partition one after
         another, so the indexes of every month are written at once and outgrow the shared
-        buffers; one month at a time, only that partition's are (a million rows of 12
-        months: 23-32 s in file order, 12-13.5 s ordered, the sort included). In key order
-        the unique key's index fills page by page.
+        buffers; one month at a time, only that partition's are (a million new records of 12
+        months: 23-53 s in file order, 12-32 s ordered, the sort included; docs/ingestion.md,
+        "Insert order"). In key order the unique key's index fills page by page.
         """
         return " ORDER BY s.month, s.external_ref" if self.postgres else ""
 
