@@ -175,7 +175,18 @@ def load(name, level, code, label, keep=None):
     features = json.load(open(f"data/boundaries/{name}"))["features"]
     features = [f for f in features if keep is None or keep(f)]
     areas_import(level=level, features=features, code_property=code, name_property=label, source=name)
-load("north_east_lad_simplified.geojson", 1, "LAD13CD", "LAD13NM", lambda f: f["properties"]["POLICE_FORCE_AREA"] == "Northumbria")
+import shapely
+from shapely.geometry import mapping, shape
+from sectors.models import Area
+# The force root above the commands (the records of a force need one: sectors.selectors.force_root);
+# its boundary is the commands' bounding box (rows are located by the three levels below it).
+lads = [f for f in json.load(open("data/boundaries/north_east_lad_simplified.geojson"))["features"]
+        if f["properties"]["POLICE_FORCE_AREA"] == "Northumbria"]
+force = {"properties": {"code": "F", "name": "Northumbria Police"},
+         "geometry": mapping(shapely.box(*shapely.GeometryCollection([shape(f["geometry"]) for f in lads]).bounds))}
+areas_import(level=0, features=[force], code_property="code", name_property="name", source="bench")
+areas_import(level=1, features=lads, code_property="LAD13CD", name_property="LAD13NM", source="lads",
+             parent=Area.objects.get(code="F"))
 load("northumbria_wards.geojson", 2, "WD13CD", "WD13NM")
 load("northumbria_lsoa2011.geojson", 3, "LSOA11CD", "LSOA11NM")
 """

@@ -460,7 +460,7 @@ class Stage:
                   f"SELECT %s, %s, %s, external_ref, occurred_on, month, lat, lon, area_id, sector_id, command_id, "
                   f"offence_type_id, drug_supply, cannabis_farm, firearms_discharge, %s, FALSE, details "
                   f"FROM {self.name} s WHERE NOT EXISTS (SELECT 1 FROM ingestion_record e "
-                  f"WHERE {_key('e')} AND e.external_ref = s.external_ref) "
+                  f"WHERE {_key('e')} AND e.external_ref = s.external_ref){self._insert_order()} "
                   f"ON CONFLICT (source, external_ref, month, force_id) DO UPDATE SET {updates} "
                   f"WHERE {self._changed('r', 'excluded')}")
         applied = 0
@@ -505,6 +505,17 @@ class Stage:
                     cursor.execute(sql, params)
                     applied += cursor.rowcount
         return applied
+
+    def _insert_order(self) -> str:
+        """The new records month by month, each month's in key order (PostgreSQL).
+
+        The rows of a file in file order go to a different month's partition one after
+        another, so the indexes of every month are written at once and outgrow the shared
+        buffers; one month at a time, only that partition's are (a million new records of 12
+        months: 23-53 s in file order, 12-32 s ordered, the sort included; docs/ingestion.md,
+        "Insert order"). In key order the unique key's index fills page by page.
+        """
+        return " ORDER BY s.month, s.external_ref" if self.postgres else ""
 
     def apply_links(self, source: str, upload_id: int) -> tuple[set, int]:
         """Each crime's nominal links become exactly the file's (others are removed).

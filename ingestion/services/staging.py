@@ -176,31 +176,42 @@ def _stage(run, schema, stage, names: _Names, rows: int, validate_batch) -> dict
     return counts
 
 
+# GROUPING(m, t, lon, lat): a bit set for each column not grouped by (m is the highest bit).
+_MONTH_SET, _TYPE_SET, _POINT_SET = 0b0111, 0b1011, 0b1100
+
+
 def _lookups(cursor, schema, names: _Names) -> int:
     """The file's distinct months, crime types and points, each judged once by the Python rules.
 
     Returns the number of blank rows (every field empty).
     """
-    raw = names.raw
-    # The same scan counts the blank rows (every field empty).
-    cursor.execute(f"SELECT coalesce(r.c1, ''), count(*) FILTER (WHERE {_BLANK}) FROM {raw} r GROUP BY 1")
+    # One scan for the three look-ups (grouping sets: one hash table each), which also counts the
+    # blank rows (every field empty) under the months. GROUPING() says which set a row is from.
+    cursor.execute(
+        "SELECT GROUPING(m, t, lon, lat), m, t, lon, lat, count(*) FILTER (WHERE blank) FROM ("
+        "SELECT coalesce(r.c1, '') AS m, coalesce(r.c9, '') AS t, coalesce(r.c4, '') AS lon, "
+        f"coalesce(r.c5, '') AS lat, {_BLANK} AS blank FROM {names.raw} r) x "
+        "GROUP BY GROUPING SETS ((m), (t), (lon, lat))"
+    )
+    distinct = {_MONTH_SET: [], _TYPE_SET: [], _POINT_SET: []}
+    for grouping, month, crime_type, lon, lat, blanks in cursor.fetchall():
+        distinct[grouping].append((month, blanks) if grouping == _MONTH_SET else
+                                  crime_type if grouping == _TYPE_SET else (lon, lat))
     months, blank = [], 0
-    for text, blanks in cursor.fetchall():
+    for text, blanks in distinct[_MONTH_SET]:
         blank += blanks
         day = schema.month_day(text)
         if day is not None:
             months.append((text, day))
     _table(cursor, names.months, "raw text, day date", months)
 
-    cursor.execute(f"SELECT DISTINCT coalesce(c9, '') FROM {raw}")
     allowed = set(CRIME_TYPES)
     types = [(text, text.strip(), schema.offence_ids.get(text.strip()))
-             for (text,) in cursor.fetchall() if text.strip() in allowed]
+             for text in distinct[_TYPE_SET] if text.strip() in allowed]
     _table(cursor, names.types, "raw text, crime_type text, offence_type_id bigint", types)
 
-    cursor.execute(f"SELECT DISTINCT coalesce(c4, ''), coalesce(c5, '') FROM {raw}")
     valid, empty = [], False
-    for lon, lat in cursor.fetchall():
+    for lon, lat in distinct[_POINT_SET]:
         if not (lat or lon):
             empty = True
             continue

@@ -66,3 +66,15 @@ def test_it_moves_a_policeuk_record_back_and_forth_without_a_duplicate(ingest):
         ("P1", dt.date(2023, 1, 1)), ("P2", dt.date(2023, 1, 1)), ("P3", dt.date(2023, 1, 1)),
         ("P4", dt.date(2023, 1, 1))]
     assert len(ids) == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite keeps one records table")
+def test_it_inserts_a_file_of_several_months_one_month_at_a_time(ingest):
+    grid()
+    # File order cycles through the months; the identity sequence shows the order of the inserts.
+    rows = [policeuk_row(f"R{n:02d}{'zyx'[n % 3]}", month=f"2023-0{1 + n % 3}") for n in range(30)]
+    upload = ingest("policeuk", policeuk_file(rows))
+    assert upload.status == "applied", upload.errors
+    inserted = list(Record.objects.order_by("id").values_list("month", "external_ref"))
+    assert inserted == sorted(inserted)
+    assert len(inserted) == 30 and len({month for month, _ in inserted}) == 3

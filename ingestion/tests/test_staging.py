@@ -146,6 +146,21 @@ def test_it_gives_what_the_row_by_row_path_gives_for_any_file(areas, both_paths,
     assert by_sql == by_rows
 
 
+def test_it_keeps_the_months_crime_types_and_points_apart_when_their_texts_are_the_same(both_paths):
+    # The three look-ups come from one scan (grouping sets): a text in one column must never be
+    # judged as another column's; the blank rows are counted once.
+    grid()
+    rows = [policeuk_row("g1"), _with(ref="m1", c1="Burglary"), _with(ref="t1", c9="2023-01"),
+            _with(ref="p1", c4="2023-01", c5="Burglary"), _with(ref="p2", c4="-1.7", c5="2023-01"),
+            _with(ref="m2", c1="-1.7"), _with(ref="t2", c9="55.0"), [""] * 12, policeuk_row("g2", month="2022-11"),
+            [""] * 12, policeuk_row("g3", lon="-1.5", crime_type="Drugs"), _with(ref="", c1="", c4="", c5="")]
+    by_sql, by_rows = both_paths(policeuk_file(rows))
+    assert by_sql == by_rows
+    status, errors, error_count, total = by_sql[:4]
+    assert (status, error_count, total) == (Upload.Status.REJECTED, 8, 10)
+    assert {"row": 3, "column": "Month", "message": "'Burglary' is not a month: use YYYY-MM"} in errors
+
+
 def test_it_applies_nothing_when_one_row_anywhere_is_bad(ingest):
     grid()
     rows = [policeuk_row(f"g{i}") for i in range(50)]
