@@ -35,7 +35,7 @@ class AreaList(ListAPIView):
     def get_queryset(self):
         level = self.request.query_params.get("level", str(Level.SECTOR))
         if level not in {str(v) for v in Level.values}:
-            raise serializers.ValidationError({"level": f"one of {Level.values}"})
+            raise serializers.ValidationError({"level": [f"one of {Level.values}"]})
         rows = Area.objects.filter(level=int(level)).order_by("code")
         return rows if self.with_boundary() else rows.defer("boundary")
 

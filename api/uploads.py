@@ -2,7 +2,7 @@
 uploads one may see, and poll one's status and row report (ingestion.selectors and ingestion.permissions)."""
 from django.conf import settings
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, parser_classes, permission_classes, throttle_classes, throttle_scope
 from rest_framework.exceptions import NotFound
@@ -12,10 +12,11 @@ from rest_framework.reverse import reverse
 
 from api.pagination import Pagination
 from api.permissions import MayReadUpload, MayUseUploads
+from api.schema import FIELD_ERRORS
 from api.throttles import UploadThrottle
 from core.audit import audit_record
 from core.models import AuditEvent
-from ingestion.models import Upload
+from ingestion.models import Upload, UploadKind
 from ingestion.permissions import upload_kinds_for, uploading_organisation
 from ingestion.reports import status_payload
 from ingestion.selectors import uploads_visible
@@ -35,6 +36,9 @@ SUMMARY_FIELDS = {
     "uploaded_by": serializers.CharField(allow_null=True), "created_at": serializers.DateTimeField(),
     "finished_at": serializers.DateTimeField(allow_null=True),
 }
+PAGE = [OpenApiParameter("limit", int, description=f"Uploads per response (default {Pagination.default_limit}, "
+                                                   f"at most {Pagination.max_limit})"),
+        OpenApiParameter("offset", int, description="The first upload to return (0-based)")]
 UploadSummary = inline_serializer("UploadSummary", fields=SUMMARY_FIELDS)
 UploadDetail = inline_serializer("UploadDetail", fields={
     **SUMMARY_FIELDS,
@@ -76,19 +80,21 @@ def _create(request) -> Response:
     return Response(_summary(request, upload), status=status.HTTP_200_OK if earlier else status.HTTP_201_CREATED)
 
 
-@extend_schema(methods=["GET"], operation_id="uploads_list", responses=inline_serializer("UploadList", fields={
+@extend_schema(methods=["GET"], operation_id="uploads_list", parameters=PAGE, responses=inline_serializer("UploadList", fields={
     "count": serializers.IntegerField(), "next": serializers.URLField(allow_null=True),
     "previous": serializers.URLField(allow_null=True),
     "results": inline_serializer("UploadListItem", fields=SUMMARY_FIELDS, many=True)}),
                description="The uploads one may see, newest first: analysts every upload, partners their "
                            "organisation's.")
 @extend_schema(methods=["POST"], operation_id="uploads_create", request={"multipart/form-data": inline_serializer("UploadCreate", fields={
-    "kind": serializers.CharField(help_text="What the file holds (the kinds one's organisation may send)"),
+    "kind": serializers.ChoiceField(choices=UploadKind.choices,
+                                    help_text="What the file holds (the kinds one's organisation may send)"),
     "file": serializers.FileField(help_text="CSV (UTF-8) or XLSX; GeoJSON for boundaries"),
-    "level": serializers.IntegerField(required=False, help_text="Boundaries only: 1, 2 or 3"),
-    "code_property": serializers.CharField(required=False, help_text="Boundaries only"),
-    "name_property": serializers.CharField(required=False, help_text="Boundaries only")})},
-    responses={201: UploadSummary, 200: UploadSummary},
+    "level": serializers.ChoiceField(choices=[1, 2, 3], required=False, help_text="Boundaries only"),
+    "code_property": serializers.CharField(required=False, max_length=60, help_text="Boundaries only"),
+    "name_property": serializers.CharField(required=False, max_length=60, help_text="Boundaries only")})},
+    responses={201: UploadSummary, 200: UploadSummary,
+               413: OpenApiResponse(FIELD_ERRORS, "A file larger than the limit (UPLOAD_MAX_BYTES)")},
     description="Send a file: it is stored, queued and processed in the background; poll its `url`. The same "
                 "file sent again answers 200 with the earlier upload. Throttled (scope `uploads`): 429.")
 @api_view(["GET", "POST"])

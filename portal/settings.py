@@ -228,7 +228,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication",
                                        "api.authentication.HashedTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.MaySeeRankings"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.PortalAutoSchema",  # adds the 400/403/404/429 answers
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",  # ?limit=&offset=, 100 by default
     # JSON only: DRF's browsable pages set inline styles the Content-Security-Policy refuses. For a
     # browser, /api/ is a page of the portal listing the endpoints and /api/docs/ the schema in words.
@@ -244,6 +244,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["api.permissions.MaySeeRankings"],
+    # Request bodies apart from responses: a file field is then binary in the request (the upload).
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # Map tiles are optional: pages must work without them (closed networks).
