@@ -23,7 +23,8 @@ def test_a_400_is_documented_where_input_is_read_and_a_429_where_it_is_throttled
     with_429 = {name for name, operation in operations.items() if "429" in operation["responses"]}
     assert "GET /api/rankings/" in with_400 and "POST /api/uploads/" in with_400
     assert not {"GET /api/editions/", "GET /api/packs/", "GET /api/packs/{pack_id}/"} & with_400  # paging only
-    assert with_429 == {"GET /api/records/", "POST /api/uploads/"}  # reading uploads is not throttled
+    # The searches and the uploads are throttled; reading uploads is not.
+    assert with_429 == {"GET /api/records/", "GET /api/nominals/", "POST /api/uploads/"}
 
 
 def test_the_upload_is_a_binary_file_of_a_known_kind():
