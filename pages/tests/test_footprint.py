@@ -107,12 +107,14 @@ def test_it_shows_the_linked_records_as_points_heaviest_first(analyst, world):
     assert not points["capped"]
 
 
-def test_it_caps_the_points(analyst, world, monkeypatch):
+def test_it_caps_the_points_and_says_so(client, analyst, world, monkeypatch):
     from pages.selectors import footprint
 
     monkeypatch.setattr(footprint, "POINT_LIMIT", 2)
     points = _footprint(analyst, world)["points"]
     assert len(points["points"]) == 2 and points["capped"] and points["readable"] == 5
+    client.force_login(analyst)
+    assert "(the 2 heaviest of 5: the map shows at most 2)" in _page(client, world).content.decode()
 
 
 def test_it_withholds_points_and_links_where_the_records_may_not_be_read(researcher, administrator, world):
