@@ -157,6 +157,7 @@ def harm_by_measure(*, force: Area, group: Group, start: date, end: date, measur
     """
     linked = linked_to_group(group.pk)
     shown = record_measures(measures, edition)
+    # Key 0 (no measure's pk) is the SOC harm: every measure together, each record once.
     selections = [(0, measures)] + [(m.pk, [m]) for m in shown]
     branches = [counted_records(area=force, start=start, end=end, measures=chosen, edition=edition).filter(linked)
                 .annotate(measure=Value(pk)).values("measure", "month").annotate(total=Sum("harm"), n=Count("id"))
