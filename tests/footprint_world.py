@@ -40,7 +40,7 @@ def build_footprint(*, scores: bool = True) -> SimpleNamespace:
     f.OffenceWeightFactory(edition=edition, offence_type=assault, weight=200.0)
     group = f.GroupFactory(ref="U1", name="Urban one", group_type=GroupType.UCG)
     alice, bob = f.NominalFactory(ref="NA", home=north), f.NominalFactory(ref="NB", home=south)
-    hidden = f.NominalFactory(ref="NH", home=west, is_restricted=True)
+    hidden = f.NominalFactory(ref="HIDDEN-1", name="Hidden Person", home=west, is_restricted=True)
     for person in (alice, bob, hidden):
         f.MembershipFactory(nominal=person, group=group, started_on=date(2022, 1, 1))
 

@@ -143,7 +143,7 @@ def test_the_page_says_what_it_withholds(client, researcher, administrator, worl
     assert "3 linked records in sectors whose records you may not read are not shown." in html
     assert "1 linked record has no location." in html
     assert "Figures without a link are in sectors whose records you may not read." in html
-    assert world.hidden.ref not in html
+    assert world.hidden.ref not in html and world.hidden.name not in html and "West" not in html
 
 
 def test_the_page_shows_the_ranked_footprint_and_the_harm_by_measure(client, analyst, world):

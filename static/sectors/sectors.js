@@ -180,6 +180,8 @@
         if (on || id === selected) {
           shape.setStyle(HIGHLIGHT);
           shape.bringToFront();
+          /* The highlighted area comes to the front, but never over the points drawn on it. */
+          if (points && map.hasLayer(points)) points.bringToFront();
           L.DomUtil.addClass(shape.getElement(), "is-highlighted");
         } else {
           layer.resetStyle(shape);
