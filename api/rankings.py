@@ -19,12 +19,11 @@ from scoring.selectors.ranking import WINDOWS, Ranking
 from sectors.models import Level
 
 
-class RankingQuery(serializers.Serializer):
-    level = serializers.ChoiceField(choices=[Level.COMMAND, Level.SECTOR, Level.NEIGHBOURHOOD],
-                                    default=Level.SECTOR)
+class WindowQuery(serializers.Serializer):
+    """The window of months a figure covers, as the pages take it (``months`` ending with ``end``)."""
+
     end = serializers.RegexField(r"^\d{4}-\d{2}$", required=False, help_text="Last month of the window, YYYY-MM")
     months = serializers.ChoiceField(choices=WINDOWS, default=12)
-    measures = serializers.CharField(required=False, help_text="Comma-separated measure codes; default: active")
 
     def validate_end(self, value: str) -> str:
         year, month = map(int, value.split("-"))
@@ -40,6 +39,12 @@ class RankingQuery(serializers.Serializer):
             return None
         year, month = map(int, end.split("-"))
         return date(year, month, 1)
+
+
+class RankingQuery(WindowQuery):
+    level = serializers.ChoiceField(choices=[Level.COMMAND, Level.SECTOR, Level.NEIGHBOURHOOD],
+                                    default=Level.SECTOR)
+    measures = serializers.CharField(required=False, help_text="Comma-separated measure codes; default: active")
 
 
 ROW_FIELDS = {

@@ -13,6 +13,7 @@ from rest_framework.reverse import reverse
 
 from api.activities import activities
 from api.areas import areas
+from api.footprint import footprint
 from api.packs import pack, packs
 from api.docs import api_docs
 from api.groups import group, groups
@@ -24,7 +25,7 @@ from api.series import series
 from api.uploads import upload, uploads
 from api.reference import editions, measures
 from ingestion.permissions import can_use_uploads
-from nominals.permissions import can_research
+from nominals.permissions import VIEW_GROUP, can_research
 from records.permissions import record_sector_ids
 from scoring.permissions import can_see_rankings
 from tasking.permissions import can_see_activities, can_see_packs
@@ -39,6 +40,9 @@ ENDPOINTS = [
      can_see_rankings),
     ("records", "api-records", "The records of an area in a window, with the area page's filters (audited).",
      lambda user: can_see_rankings(user) and record_sector_ids(user) != set()),
+    ("group-footprint", "/api/groups/{id}/footprint/", "A group's footprint in a window: its sectors ranked by its "
+     "harm, its linked records as points, its members' home sectors, its harm by month and measure (audited).",
+     lambda user: user.is_authenticated and user.has_perm(VIEW_GROUP)),
     ("uploads", "api-uploads", "Send a file (POST kind and file), and the uploads you may see.", can_use_uploads),
     ("upload", "/api/uploads/{id}/", "One upload's status and row report: poll it after sending a file.",
      can_use_uploads),
@@ -103,6 +107,7 @@ urlpatterns = [
     path("areas/<int:area_id>/series/", login_not_required(series), name="api-area-series"),
     path("rankings/", login_not_required(rankings), name="api-rankings"),
     path("records/", login_not_required(records), name="api-records"),
+    path("groups/<int:group_id>/footprint/", login_not_required(footprint), name="api-group-footprint"),
     path("uploads/", login_not_required(uploads), name="api-uploads"),
     path("uploads/<int:upload_id>/", login_not_required(upload), name="api-upload"),
     path("activities/", login_not_required(activities), name="api-activities"),

@@ -43,6 +43,7 @@ AUDIENCE = {
     "api/uploads/": ({"analyst", "partner_a", "partner_b"}, {"GET", "POST"}),
     "api/uploads/<int:upload_id>/": ({"analyst", "partner_a"}, {"GET"}),
     "api/activities/": (ACTIVITIES, {"GET"}),
+    "api/groups/<int:group_id>/footprint/": ({"analyst"}, {"GET"}),
     "api/packs/": (PACKS, {"GET"}),
     "api/packs/<int:pack_id>/": (PACKS, {"GET"}),
     "api/groups/": ({"analyst"}, {"GET"}),  # the research pages' audience (can_research)

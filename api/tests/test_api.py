@@ -125,9 +125,9 @@ def test_it_generates_the_schema_without_warnings():
 def test_it_lists_only_what_the_user_may_use_at_the_root(client, analyst, governance, ranked):
     client.force_login(analyst)
     index = client.get("/api/", HTTP_ACCEPT="application/json").json()
-    assert sorted(index) == ["activities", "area-series", "areas", "docs", "editions", "group", "groups",
-                             "measures", "network", "nominal", "nominals", "pack", "packs", "rankings", "records",
-                             "schema", "upload", "uploads"]
+    assert sorted(index) == ["activities", "area-series", "areas", "docs", "editions", "group", "group-footprint",
+                             "groups", "measures", "network", "nominal", "nominals", "pack", "packs", "rankings",
+                             "records", "schema", "upload", "uploads"]
     assert all(client.get(url).status_code == 200 for url in index.values() if "{id}" not in url)
     assert index["area-series"].endswith("/api/areas/{id}/series/")
     page = client.get("/api/", HTTP_ACCEPT="text/html")

@@ -125,12 +125,20 @@ def _rings(geometry) -> list:
              for ring in [p.exterior, *p.interiors]] for p in polygons]
 
 
-def footprint_map(footprint: list[dict]) -> dict | None:
-    """The sectors of a group's footprint (group_profile), coloured by the harm of the crimes linked
-    to its members there; only those sectors are drawn, over the context layer. None when empty."""
-    values = {f["sector_id"]: {"harm": round(f["harm"] or 0.0, 1), "count": f["n"]} for f in footprint}
-    if not values:
+def footprint_map(footprint: dict | None) -> dict | None:
+    """A group's footprint (pages.selectors.footprint.group_footprint) as a map: the sectors of its
+    records coloured by their harm, the members' home sectors outlined (``home``: how many live there),
+    and the linked records the user may read as points. Only those sectors are drawn, over the context
+    layer. None when there is nothing to draw."""
+    if not footprint:
+        return None
+    values = {f["sector_id"]: {"harm": round(f["harm"] or 0.0, 1), "count": f["n"]} for f in footprint["footprint"]}
+    for home in footprint["homes"]:
+        values.setdefault(home["sector_id"], {})["home"] = home["members"]
+    points = footprint["points"]["points"]
+    if not values and not points:
         return None
     features, legend, _ = choropleth(level=Level.SECTOR, values=values, value_key="harm")
     features["features"] = [f for f in features["features"] if f["properties"]["id"] in values]
-    return {"features": features, "legend": legend}
+    return {"features": features, "legend": legend, "points": points,
+            "homes": any("home" in v for v in values.values())}

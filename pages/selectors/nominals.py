@@ -25,14 +25,15 @@ from nominals.permissions import (
     nominals_visible,
 )
 from pages.forms import COUNTED_ALL, COUNTED_SOC
+from pages.selectors.footprint import active_edition, force_area, group_footprint
 from pages.selectors.links import records_url, window_params
 from pages.selectors.records import area_nominal_months, area_records_totals, with_weight
 from records.permissions import can_view_records
 from records.models import Record, RecordKind
 from scoring.models import CssEdition
-from scoring.selectors.items import counted_records, linked_to_group, located_in
+from scoring.selectors.items import counted_records
 from scoring.selectors.ranking import visible_measures
-from sectors.models import Area, Level
+from sectors.models import Area
 
 OFFENDING_ROLES = [LinkRole.SUSPECT, LinkRole.OFFENDER, LinkRole.ASSOCIATE]
 BEFORE_AFTER_MONTHS = 6
@@ -44,14 +45,9 @@ def _with_weight(records):
     return with_weight(records, edition), edition
 
 
-def force_area() -> Area | None:
-    return Area.objects.filter(level=Level.FORCE).order_by("pk").first()
-
-
 def _group_counted(force: Area, start: date, end: date):
     """The records counted in the force's SOC harm (active measures) in the window, with their ``harm``."""
-    return counted_records(area=force, start=start, end=end, measures=visible_measures(None),
-                           edition=CssEdition.objects.filter(is_active=True).first())
+    return counted_records(area=force, start=start, end=end, measures=visible_measures(None), edition=active_edition())
 
 
 def group_harms(*, force: Area | None, start: date, end: date) -> dict[int, tuple[int, float]]:
@@ -126,34 +122,7 @@ class GroupProfile:
     referrals: list
     edition: CssEdition | None
     hidden_members: int
-    window: dict | None = None  # the window's figures (group_window): records, harm, links
-
-
-def group_window(*, group: Group, start: date, end: date) -> dict | None:
-    """The group's figures in start..end, each with the link to the records behind it.
-
-    ``counted`` and ``harm``: the records linked to members while members that count in the SOC harm
-    (as group_harms); ``linked``: every linked record located in the force, counted or not (its harm is
-    the same: the others weigh nothing in the SOC harm). ``footprint``: the counted ones by sector.
-    """
-    force = force_area()
-    if force is None:
-        return None
-    linked = linked_to_group(group.pk)
-    counted = _group_counted(force, start, end).filter(linked)
-    totals = counted.aggregate(n=Count("id"), total=Sum("harm"))
-    window = window_params(months=len(months_between(start, end)), end=end)
-    footprint = [
-        {**row, "harm": row["total"],
-         "link": records_url(row["sector_id"], window, counted_by=COUNTED_SOC, group=group.pk)}
-        for row in counted.filter(sector__isnull=False).values("sector_id", "sector__name")
-        .annotate(total=Sum("harm"), n=Count("id")).order_by("-total", "sector__name")
-    ]
-    every = Record.objects.filter(located_in(force), month__gte=start, month__lte=end).filter(linked).count()
-    return {"start": start, "end": end, "counted": totals["n"] or 0, "harm": float(totals["total"] or 0.0),
-            "linked": every, "footprint": footprint,
-            "link": records_url(force.pk, window, counted_by=COUNTED_SOC, group=group.pk),
-            "linked_link": records_url(force.pk, window, counted_by=COUNTED_ALL, group=group.pk)}
+    window: dict | None = None  # the window's figures and footprint (pages.selectors.footprint.group_footprint)
 
 
 def group_profile(*, user, group_id, request=None, start: date | None = None, end: date | None = None,
@@ -179,7 +148,7 @@ def group_profile(*, user, group_id, request=None, start: date | None = None, en
     monthly = fill_months(list(crimes.values("month").annotate(harm=Sum("weight"), n=Count("id"))
                                .order_by("month").values_list("month", "harm", "n")))
     top = list(crimes.select_related("offence_type", "sector").order_by("-weight", "-occurred_on")[:25])
-    window = group_window(group=group, start=start, end=end) if start else None
+    window = group_footprint(user=user, group=group, start=start, end=end) if start else None
     referrals = list(DiversionReferral.objects.filter(nominal__memberships__group=group,
                                                       nominal__in=visible).select_related("nominal").distinct())
     audit_record(user=user, action=AuditEvent.Action.VIEW, object_type="group", object_id=group.pk, request=request,

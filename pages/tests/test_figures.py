@@ -184,12 +184,19 @@ def test_it_ranks_groups_by_harm_and_opens_their_records(linked, world, analyst,
     group = next(g for g in response.context["groups"] if g.ref == "G1")
     assert (group.rank, group.records, group.harm) == (1, 3, pytest.approx(3 * 512.96))
     _assert_figures_open_their_records(client, response, 1)
-    with django_assert_max_num_queries(27):  # 3 of them the audit event, 2 the footprint map, 1 the activities
+    # 3 of them the audit event, 2 the footprint map, 1 the activities, 5 the footprint's points, homes and measures
+    with django_assert_max_num_queries(30):
         profile = client.get(f"/nominals/groups/{group.pk}/")
     window = profile.context["p"].window
     assert (window["counted"], window["harm"], window["linked"]) == (3, pytest.approx(group.harm), 3)
-    # The group's figure, the records in all, and the footprint by sector.
-    assert _assert_figures_open_their_records(client, profile, 3) == 3
+    # The group's figure, the records in all, the footprint by sector (records and harm), and every
+    # figure of the harm by month and measure that holds a record.
+    by_measure = window["by_measure"]
+    cells = [c for row in [*by_measure["rows"], by_measure["total"]] for c in [row["soc"], *row["measures"]]]
+    assert all(bool(c["link"]) == bool(c["records"]) for c in cells)
+    held = sum(1 for c in cells if c["records"])
+    assert held >= 4  # a month and the window, in the SOC harm and in at least one measure
+    assert _assert_figures_open_their_records(client, profile, 4 + held) == 4 + held
     assert [f["sector__name"] for f in profile.context["p"].footprint] == ["Sector 2"]
 
 

@@ -230,7 +230,14 @@ def test_the_group_page_maps_its_footprint(world, analyst, login):
         "context"] == settings.STATIC_URL + "sectors/context.json"
 
 
-def test_a_group_without_located_crimes_has_no_map(world, analyst, login):
+def test_a_group_without_located_crimes_maps_only_its_members_homes(world, analyst, login):
     group = Membership.objects.first().group
-    response = login(analyst).get(f"/nominals/groups/{group.pk}/")
+    client = login(analyst)
+    drawn = client.get(f"/nominals/groups/{group.pk}/").context["footprint_map"]
+    homes = {m.nominal.home_sector_id for m in group.memberships.select_related("nominal")} - {None}
+    assert homes and {f["properties"]["id"] for f in drawn["features"]["features"]} == homes
+    assert all(f["properties"]["state"] != "harm" and f["properties"]["home"] for f in drawn["features"]["features"])
+    assert drawn["points"] == []
+    Nominal.objects.filter(memberships__group=group).update(home_sector=None)
+    response = client.get(f"/nominals/groups/{group.pk}/")
     assert response.context["footprint_map"] is None and b'id="group-map"' not in response.content

@@ -59,7 +59,7 @@ def group_detail(request, group_id):
                             start=window and window[0], end=window and window[1])
     return render(request, "nominals/group.html", {
         "p": profile, "chart": _chart(profile.monthly), "form": form, "window_months": form.window()["months"],
-        "start": window and window[0], "end": window and window[1], "footprint_map": footprint_map(profile.footprint),
+        "start": window and window[0], "end": window and window[1], "footprint_map": footprint_map(profile.window),
         "activities": activities_for_group(user=request.user, group_id=profile.group.pk)
         if can_see_activities(request.user) else None})
 

@@ -139,6 +139,28 @@
 
   var HIGHLIGHT = {weight: 3, color: "#0b2e4f", fillOpacity: 0.9};
 
+  function words(n, one, many) { return fmt(n, 0) + " " + (n === 1 ? one : many); }
+
+  /* Records as small circles with a tooltip in words (the area map's points layer, and a group's). */
+  function pointMarkers(points) {
+    return L.featureGroup(points.map(function (p) {
+      return L.circleMarker([p.lat, p.lon], {radius: 4, color: "#08306b", weight: 1, fillColor: "#2171b5",
+                                             fillOpacity: 0.8, className: "record-point"})
+        .bindTooltip(tooltip([p.kind + " " + p.ref, p.date + (p.offence ? " · " + p.offence : ""),
+                              "Harm " + fmt(p.harm)]));
+    }));
+  }
+
+  /* A group's linked records, drawn over its sectors and shown by default; a control switches them off. */
+  function recordPoints(map, points) {
+    if (!points || !points.length) return null;
+    var group = pointMarkers(points).addTo(map);
+    var overlays = {};
+    overlays["Linked records as points (" + points.length + ")"] = group;
+    L.control.layers(null, overlays, {collapsed: false, position: "topright"}).addTo(map);
+    return group;
+  }
+
   /* Choropleth of areas: the map container names the json_script holding the features; with
      data-open="top" it opens on the areas with the most harm; with data-table it is linked to
      the table's rows (tr[data-area]): selecting one highlights the other. */
@@ -158,6 +180,8 @@
         if (on || id === selected) {
           shape.setStyle(HIGHLIGHT);
           shape.bringToFront();
+          /* The highlighted area comes to the front, but never over the points drawn on it. */
+          if (points && map.hasLayer(points)) points.bringToFront();
           L.DomUtil.addClass(shape.getElement(), "is-highlighted");
         } else {
           layer.resetStyle(shape);
@@ -172,6 +196,9 @@
     var layer = L.geoJSON(data, {
       style: function (f) {
         var p = f.properties;
+        /* A group's members' home sectors (properties.home: how many live there) are outlined. */
+        if (p.home) return {color: "#5b2a86", weight: 3, dashArray: "6 4", fillColor: p.colour,
+                            fillOpacity: p.state === "harm" ? 0.75 : 0, className: "home-sector"};
         return {color: "#1b1f24", weight: p.state === "nodata" ? 0.8 : 1, dashArray: p.state === "nodata" ? "3 3" : null,
                 fillColor: p.colour, fillOpacity: 0.75};
       },
@@ -179,6 +206,7 @@
         var p = f.properties, value = p.value !== undefined ? p.value : p.harm;
         var lines = [p.name, p.state === "nodata" ? "No data in the period" : label + ": " + fmt(value)];
         if (p.rank !== undefined) lines.push("Rank " + p.rank + " (" + change(p.change) + ")");
+        if (p.home) lines.push("Home of " + words(p.home, "member", "members"));
         shapes[p.id] = shape;
         shape.bindTooltip(tooltip(lines), {sticky: true});
         shape.on("click", function () { window.location.href = p.url + window.location.search; });
@@ -190,7 +218,11 @@
       var id = shape.feature.properties.id;
       if (shape.getElement()) shape.getElement().setAttribute("data-area", id);
     });
-    if (!layer.getLayers().length) return;
+    var points = box.dataset.points ? recordPoints(map, readJSON(box.dataset.points)) : null;
+    if (!layer.getLayers().length) {
+      if (points) map.fitBounds(points.getBounds(), {padding: [8, 8]});
+      return;
+    }
 
     var all = layer.getBounds(), top = null;
     if (box.dataset.open === "top") {
@@ -241,7 +273,6 @@
     });
   };
 
-  function words(n, one, many) { return fmt(n, 0) + " " + (n === 1 ? one : many); }
 
   /* An area's outline, and the SOC harm of its items in H3 hexagons clipped to the outline, with
      the listed records as a points layer to switch on where there are few of them. */
@@ -264,12 +295,7 @@
       })).addTo(map);
       var overlays = {"Hexagons of SOC harm": hexes};
       if (layer.points && layer.points.length) {
-        var points = L.featureGroup(layer.points.map(function (p) {
-          return L.circleMarker([p.lat, p.lon], {radius: 4, color: "#08306b", weight: 1, fillColor: "#2171b5",
-                                                 fillOpacity: 0.8, className: "record-point"})
-            .bindTooltip(tooltip([p.kind + " " + p.ref, p.date + (p.offence ? " · " + p.offence : ""),
-                                  "Harm " + fmt(p.harm)]));
-        }));
+        var points = pointMarkers(layer.points);
         overlays["Records as points (" + layer.points.length + ")"] = points;
       }
       L.control.layers(null, overlays, {collapsed: false, position: "topright"}).addTo(map);

@@ -143,9 +143,38 @@ def test_the_theme_map_has_the_context_layer(world, officer, login):
 def test_the_group_map_shows_its_footprint_over_the_context_layer(world, analyst, login):
     page = login(analyst)
     page.goto(f"/nominals/groups/{Membership.objects.first().group_id}/")
-    shapes = page.locator("#group-map path.leaflet-interactive")
+    shapes = page.locator("#group-map path.leaflet-interactive:not(.record-point)")
     shapes.first.wait_for()
     assert shapes.count() == 1 and shapes.get_attribute("data-area") == str(world.sectors["S2"].pk)
+    # Both members live in Sector 2: it is outlined as their home, and the legend says so.
+    assert page.locator("#group-map path.home-sector").count() == 1
+    assert "home sector of a member (outlined)" in page.locator(".legend").last.inner_text()
+
+    # The three linked crimes are points, on by default, and the page says how many are drawn.
+    points = page.locator("#group-map path.record-point")
+    assert points.count() == len(page.evaluate("JSON.parse(document.getElementById('group-points').textContent)")) == 3
+    assert page.locator("#group-points-note").inner_text().startswith("3 of the window's linked records on the map")
+    shapes.first.hover(force=True)  # a highlighted sector comes to the front, but never over the points
+    points.first.hover(force=True)
+    tip = page.locator("#group-map .leaflet-tooltip", has_text="force crime R").inner_text()
+    assert "92A" in tip and "Harm 513" in tip
+    page.get_by_label(re.compile(r"Linked records as points \(3\)")).uncheck()
+    assert points.count() == 0
+
+    # The footprint table ranks the sector, and its share of the group's harm is all of it.
+    row = page.locator("#group-footprint tbody tr")
+    assert row.count() == 1 and row.locator("td").all_inner_texts()[:2] == ["1", "Sector 2"]
+    assert row.locator("td").last.inner_text() == "100.0%"
+
+    # The harm by measure, month by month: the window's SOC harm is the group's headline harm, and the
+    # OCG measure counts all of it; twelve months, each a row.
+    table = page.locator("#group-by-measure")
+    headings = table.locator("thead th").all_inner_texts()
+    assert headings[:2] == ["Month", "SOC harm"] and "Crimes linked to OCG members" in headings
+    assert table.locator("tbody tr").count() == 12
+    footer = table.locator("tfoot td").all_inner_texts()
+    assert footer[0] == page.locator("#group-harm").inner_text() == footer[headings.index("Crimes linked to OCG members") - 1]
+    assert page.locator("#group-measures-title").count() == 1  # the chart, a line per measure with harm
     _context_drawn(page, "#group-map")
     screenshot(page, "group-map")
     assert axe_violations(page) == []
