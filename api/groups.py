@@ -1,6 +1,6 @@
 """JSON API of the groups: the groups page's list (pages.selectors.nominals.groups_list) with its filters,
 and one group's profile as its page shows it to the viewer (group_profile: members the viewer may not
-research are counted, not named). Each read of a group is audited, as the page's is."""
+research are neither named nor counted). Each read of a group is audited, as the page's is."""
 from urllib.parse import urlencode
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -36,7 +36,7 @@ class GroupSerializer(serializers.Serializer):
     ref = serializers.CharField()
     name = serializers.CharField()
     group_type = serializers.CharField()
-    members = serializers.IntegerField(help_text="Current members (every one, counted, not named)")
+    members = serializers.IntegerField(help_text="Current members the viewer may count (restricted ones only where granted)")
     former = serializers.IntegerField(help_text="Former members")
     records = serializers.IntegerField(help_text="Records of the window linked to members while members that "
                                                  "count in the SOC harm")
@@ -74,7 +74,6 @@ PROFILE = inline_serializer("GroupProfile", fields={
     "id": serializers.IntegerField(), "ref": serializers.CharField(), "name": serializers.CharField(),
     "group_type": serializers.CharField(),
     "members": ANY(help_text="The members the viewer may research: nominal, its url, from, to"),
-    "hidden_members": serializers.IntegerField(help_text="Members (current or former) not shown to the viewer"),
     "harm_total": serializers.FloatField(help_text="Every crime linked to a member while a member, CSS weights"),
     "crime_count": serializers.IntegerField(),
     "edition": serializers.CharField(allow_null=True),
@@ -113,7 +112,7 @@ def group(request, group_id: int):
     g = p.group
     return Response({
         "id": g.pk, "ref": g.ref, "name": g.name, "group_type": g.group_type,
-        "members": [_membership(request, m) for m in p.memberships], "hidden_members": p.hidden_members,
+        "members": [_membership(request, m) for m in p.memberships],
         "harm_total": float(p.harm_total), "crime_count": p.crime_count,
         "edition": p.edition.code if p.edition else None,
         "monthly": [{"month": month, "harm": float(harm or 0.0), "crimes": n} for month, harm, n in p.monthly],

@@ -20,9 +20,18 @@ def test_it_lists_the_groups_with_the_page_s_figures(client, analyst, research, 
     assert [(g["ref"], g["members"], g["former"], g["records"], g["harm"], g["rank"]) for g in body["results"]] == [
         (g.ref, g.members, g.former, g.records, g.harm, g.rank) for g in expected]
     first = body["results"][0]
-    # As on the page, a member the viewer may not research is counted (members, records, harm), never named.
-    assert (first["ref"], first["records"], first["members"]) == ("G1", 6, 3)
+    # A restricted member the viewer is not granted is neither named nor counted as a member; the records
+    # linked to members (R's among them) are the group's harm, as on the page.
+    assert (first["ref"], first["records"], first["members"]) == ("G1", 6, 2)
     assert first["harm"] > body["results"][1]["harm"] > 0 and first["url"].endswith(f"/api/groups/{research.ocg.pk}/")
+
+
+def test_it_counts_a_restricted_member_only_for_a_user_granted_them(client, analyst, administrator, research):
+    client.force_login(analyst)
+    members = lambda: {g["ref"]: g["members"] for g in client.get("/api/groups/", WINDOW).json()["results"]}
+    assert members()["G1"] == 2
+    nominal_access_grant(user=analyst, nominal=research.people["R"], granted_by=administrator)
+    assert members()["G1"] == 3
 
 
 def test_it_filters_sorts_and_pages_as_the_page_does(client, analyst, research):
@@ -40,7 +49,7 @@ def test_it_profiles_a_group_as_the_viewer_may_see_it(client, analyst, administr
     path = f"/api/groups/{research.ocg.pk}/"
     body = client.get(path, WINDOW).json()
     profile = group_profile(user=analyst, group_id=research.ocg.pk, **YEAR)
-    assert sorted(m["ref"] for m in body["members"]) == ["N0", "N1"] and body["hidden_members"] == 1
+    assert sorted(m["ref"] for m in body["members"]) == ["N0", "N1"] and "hidden_members" not in body
     assert "Restricted Person" not in str(body)
     assert body["harm_total"] == profile.harm_total and body["crime_count"] == profile.crime_count == 7  # and 2023
     assert body["window"]["counted"] == profile.window["counted"] == 6
@@ -51,7 +60,7 @@ def test_it_profiles_a_group_as_the_viewer_may_see_it(client, analyst, administr
     assert records["count"] == 6 and sum(r["harm"] for r in records["results"]) == body["window"]["harm"]
     nominal_access_grant(user=analyst, nominal=research.people["R"], granted_by=administrator)
     granted = client.get(path, WINDOW).json()
-    assert sorted(m["ref"] for m in granted["members"]) == ["N0", "N1", "R"] and granted["hidden_members"] == 0
+    assert sorted(m["ref"] for m in granted["members"]) == ["N0", "N1", "R"]
 
 
 def test_it_audits_each_read_of_a_group_and_hides_a_missing_one(client, analyst, officer, research):

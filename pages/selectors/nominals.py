@@ -22,6 +22,7 @@ from nominals.permissions import (
     access_group,
     access_nominal,
     can_research,
+    nominals_countable,
     nominals_visible,
 )
 from pages.forms import COUNTED_ALL, COUNTED_SOC
@@ -89,10 +90,12 @@ def groups_list(*, user, group_type: str = "", start: date | None = None, end: d
     if not can_research(user):
         raise Http404("Not found")
     today = timezone.localdate()
+    # Restricted nominals the user is not granted are not counted: a count would say they exist.
+    countable = Q(memberships__nominal__in=nominals_countable(user).values("pk"))
     groups = Group.objects.annotate(
-        members=Count("memberships", filter=Q(memberships__ended_on__isnull=True)
-                      | Q(memberships__ended_on__gte=today), distinct=True),
-        former=Count("memberships", filter=Q(memberships__ended_on__lt=today), distinct=True),
+        members=Count("memberships", filter=countable & (Q(memberships__ended_on__isnull=True)
+                                                         | Q(memberships__ended_on__gte=today)), distinct=True),
+        former=Count("memberships", filter=countable & Q(memberships__ended_on__lt=today), distinct=True),
     ).order_by("group_type", "name")
     groups = list(groups.filter(group_type=group_type) if group_type else groups)
     force = force_area() if start else None
@@ -121,7 +124,6 @@ class GroupProfile:
     footprint: list[dict]
     referrals: list
     edition: CssEdition | None
-    hidden_members: int
     window: dict | None = None  # the window's figures and footprint (pages.selectors.footprint.group_footprint)
 
 
@@ -155,7 +157,7 @@ def group_profile(*, user, group_id, request=None, start: date | None = None, en
                  detail=audit_detail)
     return GroupProfile(group=group, memberships=shown, crimes=top, harm_total=totals["harm"],
                         crime_count=totals["n"], monthly=monthly, footprint=window["footprint"] if window else [],
-                        referrals=referrals, edition=edition, hidden_members=len(memberships) - len(shown),
+                        referrals=referrals, edition=edition,
                         window=window)
 
 

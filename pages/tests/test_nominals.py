@@ -46,8 +46,8 @@ def test_it_counts_a_crime_for_the_group_only_while_the_offender_was_a_member(cl
     profile = page.context["p"]
     assert sorted(r.external_ref for r in profile.crimes) == ["C1", "C4"]
     assert profile.harm_total == 500.0 + 200.0
-    assert profile.hidden_members == 1
-    assert b"Restricted Person" not in page.content
+    assert [m.nominal.name for m in profile.memberships if m.nominal.is_restricted] == []
+    assert b"Restricted Person" not in page.content and b"restricted member" not in page.content
 
 
 def test_it_shows_harm_before_and_after_a_referral(client, analyst, world):
