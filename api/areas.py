@@ -1,8 +1,16 @@
-"""JSON API of the geography: the areas of each level, with their boundaries on request."""
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
-from rest_framework.generics import ListAPIView
+"""JSON API of the geography: the areas of each level, with their boundaries on request, and as GeoJSON with\ntheir scores for a window (the shared ranking, api.rankings)."""
+from dataclasses import asdict
 
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.decorators import api_view
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+
+from api.pagination import PAGE_PARAMETERS, Pagination
+from api.rankings import RankingQuery, ranking_shared, row_fields
+from core.etags import not_modified, response_etag, with_etag
+from scoring.selectors.drilldown import scores_version
 from sectors.models import Area, Level
 
 
@@ -47,3 +55,62 @@ class AreaList(ListAPIView):
 
 
 areas = AreaList.as_view()
+
+
+FEATURE_PROPERTIES = {
+    "area_id": serializers.IntegerField(), "code": serializers.CharField(), "name": serializers.CharField(),
+    **row_fields("rank", "previous_rank", "rank_change", "harm", "previous_harm", "harm_change", "z", "significant",
+                 "count", "previous_count", "count_p", "count_significant", "dominant", "contributions", "counts",
+                 "harm_by_type"),
+}
+PROPERTY_NAMES = set(FEATURE_PROPERTIES)
+FEATURES = inline_serializer("AreaFeatureCollection", fields={
+    "type": serializers.ChoiceField(choices=["FeatureCollection"]),
+    "level": serializers.IntegerField(), "start": serializers.DateField(allow_null=True),
+    "end": serializers.DateField(allow_null=True), "edition": serializers.CharField(allow_null=True),
+    "measures": serializers.ListField(child=serializers.CharField()),
+    "count": serializers.IntegerField(help_text="Areas in the whole ranking"),
+    "next": serializers.URLField(allow_null=True), "previous": serializers.URLField(allow_null=True),
+    "features": inline_serializer("AreaFeature", many=True, fields={
+        "type": serializers.ChoiceField(choices=["Feature"]), "id": serializers.IntegerField(),
+        "geometry": serializers.JSONField(allow_null=True, help_text="The boundary, a GeoJSON geometry (WGS84)"),
+        "properties": inline_serializer("AreaFeatureProperties", fields=dict(FEATURE_PROPERTIES)),
+    }),
+})
+
+
+def _feature(row, boundary) -> dict:
+    properties = {"code": row.area_code, "name": row.area_name,
+                  **{k: v for k, v in asdict(row).items() if k in PROPERTY_NAMES}}
+    return {"type": "Feature", "id": row.area_id, "geometry": boundary, "properties": properties}
+
+
+@extend_schema(
+    parameters=[RankingQuery, *PAGE_PARAMETERS], responses=FEATURES,
+    description="The areas of one level as a GeoJSON FeatureCollection, each with its boundary and its scores "
+                "for the window (the ranking's figures: harm, rank, the change and its significance), in rank "
+                "order, a page of features at a time (`count`, `next` and `previous` beside the features). "
+                "Users who may not see rankings get 404. The response carries the ranking's ETag.",
+)
+@api_view(["GET"])
+def areas_geojson(request):
+    query = RankingQuery(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    scores = scores_version()
+    etag = response_etag(request, scores)
+    cached = not_modified(request, etag)
+    if cached is not None:
+        return cached
+    codes = [c for c in query.validated_data.get("measures", "").split(",") if c] or None
+    result = ranking_shared(user=request.user, scores=scores, level=int(query.validated_data["level"]),
+                            end_month=query.end_month(), months=int(query.validated_data["months"]),
+                            measure_codes=codes)
+    paginator = Pagination()
+    rows = paginator.paginate_queryset(result.rows, request)
+    boundaries = dict(Area.objects.filter(pk__in=[r.area_id for r in rows]).values_list("pk", "boundary"))
+    page = paginator.get_paginated_response([_feature(r, boundaries.get(r.area_id)) for r in rows]).data
+    return with_etag(Response({
+        "type": "FeatureCollection", "level": result.level, "start": result.start, "end": result.end,
+        "edition": result.edition.code if result.edition else None, "measures": [m.code for m in result.measures],
+        "count": page["count"], "next": page["next"], "previous": page["previous"], "features": page["results"],
+    }), etag)

@@ -1,4 +1,5 @@
 """JSON API of the rankings, for other force systems (OpenAPI schema at /api/schema/)."""
+import copy
 from dataclasses import asdict
 from datetime import date
 
@@ -75,6 +76,12 @@ ROW_FIELDS = {
 }
 
 
+def row_fields(*names: str) -> dict:
+    """Fresh copies of the row's fields (all, or those named): a serializer takes its fields out of the dict
+    it is given, and a field belongs to one serializer."""
+    return {name: copy.deepcopy(field) for name, field in ROW_FIELDS.items() if not names or name in names}
+
+
 def ranking_shared(*, user, scores: str, level: int, end_month: date | None, months: int,
                    measure_codes: list[str] | None) -> Ranking:
     """ranking(), computed once per scoring run and parameters and shared by every caller allowed to see
@@ -102,7 +109,7 @@ def ranking_shared(*, user, scores: str, level: int, end_month: date | None, mon
         "force_harm_by_type": serializers.DictField(child=serializers.FloatField()),
         "count": serializers.IntegerField(help_text="Rows in the whole ranking"),
         "next": serializers.URLField(allow_null=True), "previous": serializers.URLField(allow_null=True),
-        "results": inline_serializer("RankingRow", fields=ROW_FIELDS, many=True),
+        "results": inline_serializer("RankingRow", fields=row_fields(), many=True),
     }),
     description="Areas of one level ranked by SOC harm over a window, with the change from the previous window "
                 "and its significance (docs/scoring.md), a page of rows at a time. Users who may not see "

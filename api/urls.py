@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from api.activities import activities
-from api.areas import areas
+from api.areas import areas, areas_geojson
 from api.footprint import footprint
 from api.packs import pack, packs
 from api.docs import api_docs
@@ -34,6 +34,8 @@ from tasking.permissions import can_see_activities, can_see_packs
 # one object is given as its path with the id in braces, which a client fills in.
 ENDPOINTS = [
     ("areas", "api-areas", "The areas of one level, with their GeoJSON boundaries on request.", can_see_rankings),
+    ("areas-geojson", "api-areas-geojson", "The areas of one level as GeoJSON, each with its scores for a window, "
+     "in rank order.", can_see_rankings),
     ("area-series", "/api/areas/{id}/series/", "One area's SOC harm month by month (by measure on request).",
      can_see_rankings),
     ("rankings", "api-rankings", "Areas ranked by SOC harm over a window, with the change and its significance.",
@@ -104,6 +106,7 @@ def api_root(request):
 urlpatterns = [
     path("", login_not_required(api_root), name="api-root"),
     path("areas/", login_not_required(areas), name="api-areas"),
+    path("areas/geojson/", login_not_required(areas_geojson), name="api-areas-geojson"),
     path("areas/<int:area_id>/series/", login_not_required(series), name="api-area-series"),
     path("rankings/", login_not_required(rankings), name="api-rankings"),
     path("records/", login_not_required(records), name="api-records"),

@@ -37,6 +37,7 @@ AUDIENCE = {
     "audit/export.csv": ({"governance"}, {"GET"}),
     "api/": (RANKINGS | ACTIVITIES | PACKS | {"partner_a", "partner_b"}, {"GET"}),  # partners: the uploads
     "api/areas/": (RANKINGS, {"GET"}),
+    "api/areas/geojson/": (RANKINGS, {"GET"}),
     "api/areas/<int:area_id>/series/": (RANKINGS, {"GET"}),
     "api/rankings/": (RANKINGS, {"GET"}),
     "api/records/": ({"analyst"}, {"GET"}),  # the force's records by default: officers read granted sectors

@@ -56,6 +56,31 @@ def test_it_lists_areas_with_boundaries_on_request(client, analyst, ranked, djan
     assert shaped["results"][0]["boundary"]["type"] == "Polygon"
 
 
+def test_it_maps_the_areas_as_geojson_with_their_scores_for_the_window(client, officer, governance, ranked,
+                                                                        django_assert_num_queries):
+    north, south = ranked
+    client.force_login(officer)
+    window = {"level": 2, "end": "2023-02", "months": 3}
+    ranking = client.get("/api/rankings/", window).json()
+    with django_assert_num_queries(6):  # as the ranking (shared, warm), and the page's boundaries
+        body = client.get("/api/areas/geojson/", window).json()
+    assert body["type"] == "FeatureCollection" and body["count"] == 2 and body["start"] == "2022-12-01"
+    assert [(f["id"], f["properties"]["code"]) for f in body["features"]] == [(south.pk, "S2"), (north.pk, "S1")]
+    first = body["features"][0]
+    assert first["type"] == "Feature" and first["geometry"] == south.boundary and first["geometry"]["type"]
+    row = ranking["results"][0]
+    assert {k: first["properties"][k] for k in ("rank", "harm", "harm_change", "significant", "contributions")} == {
+        k: row[k] for k in ("rank", "harm", "harm_change", "significant", "contributions")}
+    assert first["properties"]["harm"] == 1500.0
+    second = client.get("/api/areas/geojson/", {**window, "limit": 1, "offset": 1}).json()
+    assert [f["id"] for f in second["features"]] == [north.pk] and "limit=1" in second["previous"]
+    etag = client.get("/api/areas/geojson/", window).headers["ETag"]
+    assert client.get("/api/areas/geojson/", window, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client.get("/api/areas/geojson/", {"months": 5}).status_code == 400
+    client.force_login(governance)
+    assert client.get("/api/areas/geojson/", window).status_code == 404
+
+
 def test_it_publishes_an_openapi_schema(client, analyst):
     client.force_login(analyst)
     response = client.get("/api/schema/")
@@ -125,7 +150,7 @@ def test_it_generates_the_schema_without_warnings():
 def test_it_lists_only_what_the_user_may_use_at_the_root(client, analyst, governance, ranked):
     client.force_login(analyst)
     index = client.get("/api/", HTTP_ACCEPT="application/json").json()
-    assert sorted(index) == ["activities", "area-series", "areas", "docs", "editions", "group", "group-footprint",
+    assert sorted(index) == ["activities", "area-series", "areas", "areas-geojson", "docs", "editions", "group", "group-footprint",
                              "groups", "measures", "network", "nominal", "nominals", "pack", "packs", "rankings",
                              "records", "schema", "upload", "uploads"]
     assert all(client.get(url).status_code == 200 for url in index.values() if "{id}" not in url)
