@@ -5,12 +5,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.generics import ListAPIView
-from rest_framework.response import Response
 
-from api.pagination import PAGE_PARAMETERS, Pagination
-from api.rankings import RankingQuery, ranking_shared, row_fields
-from core.etags import not_modified, response_etag, with_etag
-from scoring.selectors.drilldown import scores_version
+from api.pagination import PAGE_PARAMETERS
+from api.rankings import RankingQuery, ranking_response, row_fields
 from sectors.models import Area, Level
 
 
@@ -85,6 +82,16 @@ def _feature(row, boundary) -> dict:
     return {"type": "Feature", "id": row.area_id, "geometry": boundary, "properties": properties}
 
 
+def _feature_collection(result, paginator, rows) -> dict:
+    boundaries = dict(Area.objects.filter(pk__in=[r.area_id for r in rows]).values_list("pk", "boundary"))
+    page = paginator.get_paginated_response([_feature(r, boundaries.get(r.area_id)) for r in rows]).data
+    return {
+        "type": "FeatureCollection", "level": result.level, "start": result.start, "end": result.end,
+        "edition": result.edition.code if result.edition else None, "measures": [m.code for m in result.measures],
+        "count": page["count"], "next": page["next"], "previous": page["previous"], "features": page["results"],
+    }
+
+
 @extend_schema(
     parameters=[RankingQuery, *PAGE_PARAMETERS], responses=FEATURES,
     description="The areas of one level as a GeoJSON FeatureCollection, each with its boundary and its scores "
@@ -94,23 +101,4 @@ def _feature(row, boundary) -> dict:
 )
 @api_view(["GET"])
 def areas_geojson(request):
-    query = RankingQuery(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    scores = scores_version()
-    etag = response_etag(request, scores)
-    cached = not_modified(request, etag)
-    if cached is not None:
-        return cached
-    codes = [c for c in query.validated_data.get("measures", "").split(",") if c] or None
-    result = ranking_shared(user=request.user, scores=scores, level=int(query.validated_data["level"]),
-                            end_month=query.end_month(), months=int(query.validated_data["months"]),
-                            measure_codes=codes)
-    paginator = Pagination()
-    rows = paginator.paginate_queryset(result.rows, request)
-    boundaries = dict(Area.objects.filter(pk__in=[r.area_id for r in rows]).values_list("pk", "boundary"))
-    page = paginator.get_paginated_response([_feature(r, boundaries.get(r.area_id)) for r in rows]).data
-    return with_etag(Response({
-        "type": "FeatureCollection", "level": result.level, "start": result.start, "end": result.end,
-        "edition": result.edition.code if result.edition else None, "measures": [m.code for m in result.measures],
-        "count": page["count"], "next": page["next"], "previous": page["previous"], "features": page["results"],
-    }), etag)
+    return ranking_response(request, _feature_collection)

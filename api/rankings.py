@@ -9,7 +9,7 @@ from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from api.pagination import Pagination
+from api.pagination import PAGE_PARAMETERS, Pagination
 from core.cache import cached
 from core.etags import not_modified, response_etag, with_etag
 from core.months import FIRST_YEAR, LAST_YEAR
@@ -94,11 +94,41 @@ def ranking_shared(*, user, scores: str, level: int, end_month: date | None, mon
         user=user, level=level, end_month=end_month, months=months, measure_codes=measure_codes))
 
 
+def ranking_response(request, render) -> Response:
+    """The query's ranking, a page of its rows, as ``render(result, paginator, rows)`` gives it, with the ETag
+    of the stored scores; a client sending that ETag back gets 304 while no scoring run has finished since."""
+    query = RankingQuery(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    scores = scores_version()
+    etag = response_etag(request, scores)
+    cached = not_modified(request, etag)
+    if cached is not None:
+        return cached
+    codes = [c for c in query.validated_data.get("measures", "").split(",") if c] or None
+    result = ranking_shared(user=request.user, scores=scores, level=int(query.validated_data["level"]),
+                            end_month=query.end_month(), months=int(query.validated_data["months"]),
+                            measure_codes=codes)
+    # The whole ranking is computed (a rank needs every area); only its rows are paged.
+    paginator = Pagination()
+    rows = paginator.paginate_queryset(result.rows, request)
+    return with_etag(Response(render(result, paginator, rows)), etag)
+
+
+def _ranking_json(result: Ranking, paginator, rows) -> dict:
+    return {
+        "level": result.level, "start": result.start, "end": result.end,
+        "previous_start": result.previous_start, "previous_end": result.previous_end,
+        "edition": result.edition.code if result.edition else None,
+        "measures": [m.code for m in result.measures], "partial_month": result.partial_month,
+        "force_harm": result.force_harm, "outside_harm": result.outside_harm,
+        "force_harm_by_type": result.force_harm_by_type,
+        **paginator.get_paginated_response([asdict(row) for row in rows]).data,
+    }
+
+
 @extend_schema(
     parameters=[RankingQuery,
-                OpenApiParameter("limit", int, description=f"Rows per response (default {Pagination.default_limit}, "
-                                                           f"at most {Pagination.max_limit})"),
-                OpenApiParameter("offset", int, description="The first row to return (0-based)")],
+                *PAGE_PARAMETERS],
     responses=inline_serializer("Ranking", fields={
         "level": serializers.IntegerField(), "start": serializers.DateField(allow_null=True),
         "end": serializers.DateField(allow_null=True), "previous_start": serializers.DateField(allow_null=True),
@@ -118,28 +148,4 @@ def ranking_shared(*, user, scores: str, level: int, end_month: date | None, mon
 )
 @api_view(["GET"])
 def rankings(request):
-    query = RankingQuery(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    # The response depends only on the stored scores: a client sending its ETag back gets 304.
-    scores = scores_version()
-    etag = response_etag(request, scores)
-    cached = not_modified(request, etag)
-    if cached is not None:
-        return cached
-    codes = [c for c in query.validated_data.get("measures", "").split(",") if c] or None
-    result = ranking_shared(user=request.user, scores=scores, level=int(query.validated_data["level"]),
-                            end_month=query.end_month(), months=int(query.validated_data["months"]),
-                            measure_codes=codes)
-    # The whole ranking is computed (a rank needs every area); only its rows are paged.
-    paginator = Pagination()
-    rows = paginator.paginate_queryset(result.rows, request)
-    return with_etag(Response({
-        "level": result.level, "start": result.start, "end": result.end,
-        "previous_start": result.previous_start, "previous_end": result.previous_end,
-        "edition": result.edition.code if result.edition else None,
-        "measures": [m.code for m in result.measures], "partial_month": result.partial_month,
-        "force_harm": result.force_harm, "outside_harm": result.outside_harm,
-        "force_harm_by_type": result.force_harm_by_type,
-        **paginator.get_paginated_response([asdict(row) for row in rows]).data,
-    }), etag)
-
+    return ranking_response(request, _ranking_json)
