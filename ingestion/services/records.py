@@ -337,12 +337,12 @@ class Stage:
                     cursor.executemany(f"INSERT INTO {self.links} VALUES (%s, %s, %s)", links)
 
     def fill_from(self, select: str) -> None:
-        """Replace the empty stage by the rows of ``select`` (its columns in _STAGE_COLUMNS order).
+        """Replace the stage by the rows of ``select`` (its columns in _STAGE_COLUMNS order).
 
+        PostgreSQL only, and only before anything is staged (the caller guarantees both).
         CREATE TABLE ... AS, unlike INSERT ... SELECT, may run its SELECT on parallel workers
         (PostgreSQL 15); the casts keep the columns' types those of the stage created above.
         """
-        assert self.postgres and self.copying is None
         casts = ", ".join(f"s.{name}::{kind} AS {name}" for name, kind in _STAGE_TYPES)
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE {self.name}")
