@@ -26,10 +26,13 @@ from records.services import record_partitions_ensure
 from sectors.locator import current_locator
 from sectors.selectors import force_root
 
-_STAGE_COLUMNS = [
-    "row_no", "external_ref", "occurred_on", "month", "lat", "lon", "area_id", "sector_id", "command_id",
-    "offence_type_id", "drug_supply", "cannabis_farm", "firearms_discharge", "details",
+_STAGE_TYPES = [
+    ("row_no", "integer"), ("external_ref", "varchar(100)"), ("occurred_on", "date"), ("month", "date"),
+    ("lat", "double precision"), ("lon", "double precision"), ("area_id", "bigint"), ("sector_id", "bigint"),
+    ("command_id", "bigint"), ("offence_type_id", "bigint"), ("drug_supply", "boolean"),
+    ("cannabis_farm", "boolean"), ("firearms_discharge", "boolean"), ("details", "jsonb"),
 ]
+_STAGE_COLUMNS = [name for name, _ in _STAGE_TYPES]
 # Compared to decide whether an existing record changed (and so counts as applied).
 _COMPARED = [
     "kind", "occurred_on", "month", "lat", "lon", "area_id", "sector_id", "command_id", "offence_type_id",
@@ -272,12 +275,8 @@ class Stage:
         json_type = "jsonb" if self.postgres else "text"
         with connection.cursor() as cursor:
             self.drop()
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {self.name} (row_no integer, external_ref varchar(100), occurred_on date, "
-                "month date, lat double precision, lon double precision, area_id bigint, sector_id bigint, "
-                "command_id bigint, offence_type_id bigint, drug_supply boolean, cannabis_farm boolean, "
-                f"firearms_discharge boolean, details {json_type})"
-            )
+            columns = ", ".join(f"{name} {json_type if name == 'details' else kind}" for name, kind in _STAGE_TYPES)
+            cursor.execute(f"CREATE TEMPORARY TABLE {self.name} ({columns})")
             if with_links:
                 cursor.execute(
                     f"CREATE TEMPORARY TABLE {self.links} (external_ref varchar(100), nominal_id bigint, "
@@ -336,6 +335,18 @@ class Stage:
                 cursor.executemany(f"INSERT INTO {self.name} VALUES ({marks})", rows)
                 if links:
                     cursor.executemany(f"INSERT INTO {self.links} VALUES (%s, %s, %s)", links)
+
+    def fill_from(self, select: str) -> None:
+        """Replace the stage by the rows of ``select`` (its columns in _STAGE_COLUMNS order).
+
+        PostgreSQL only, and only before anything is staged (the caller guarantees both).
+        CREATE TABLE ... AS, unlike INSERT ... SELECT, may run its SELECT on parallel workers
+        (PostgreSQL 15); the casts keep the columns' types those of the stage created above.
+        """
+        casts = ", ".join(f"s.{name}::{kind} AS {name}" for name, kind in _STAGE_TYPES)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE {self.name}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {self.name} AS SELECT {casts} FROM ({select}) s")
 
     def flush(self) -> None:
         """Wait for the COPY in progress (if any) to end."""

@@ -229,3 +229,81 @@ def test_it_sends_as_many_queries_for_3000_rows_as_for_300(ingest, sql_results):
         counts.append(len(queries))
     assert None not in sql_results
     assert counts[1] == counts[2]
+
+
+@pytest.fixture
+def parallel_plans():
+    """Plan the staging statements on parallel workers even for a small file, and run each one's
+    SELECT first under EXPLAIN ANALYZE: the workers each of them launched, in order."""
+    launched = []
+
+    def explaining(execute, sql, params, many, context):
+        if sql.startswith("CREATE TEMPORARY TABLE ") and " AS SELECT " in sql:
+            with connection.connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql.split(" AS ", 1)[1], params)
+                plan = cursor.fetchone()[0][0]["Plan"]
+            launched.append(plan.get("Workers Launched", 0))
+        return execute(sql, params, many, context)
+
+    def run(workers: int, body):
+        with connection.cursor() as cursor:
+            for setting in ("parallel_setup_cost", "parallel_tuple_cost", "min_parallel_table_scan_size"):
+                cursor.execute(f"SET {setting} = 0")
+            cursor.execute(f"SET max_parallel_workers_per_gather = {workers}")
+        try:
+            with connection.execute_wrapper(explaining):
+                return body()
+        finally:
+            with connection.cursor() as cursor:
+                for setting in ("parallel_setup_cost", "parallel_tuple_cost", "min_parallel_table_scan_size",
+                                "max_parallel_workers_per_gather"):
+                    cursor.execute(f"RESET {setting}")
+
+    run.launched = launched
+    return run
+
+
+def _no_create_privilege(execute, sql, params, many, context):
+    """As for a role that may not create tables in its schema (it keeps the raw rows in temporary tables)."""
+    if sql == "SELECT has_schema_privilege(current_schema(), 'CREATE')":
+        sql = "SELECT false"
+    return execute(sql, params, many, context)
+
+
+def test_it_stages_on_parallel_workers_exactly_what_it_stages_on_one(ingest, sql_results, parallel_plans):
+    grid()
+    good = [policeuk_row(f"w{i}", lon=("-1.7", "-1.5")[i % 2], month=("2023-01", "2022-12")[i % 3 == 0])
+            for i in range(400)]
+    bad = good[:200] + [row[:] for row in BAD_ROWS] + good[200:]
+    for number, row in enumerate(bad):
+        if row[0] == "r1":
+            row[0] = f"r{number}"
+    sent = itertools.count()
+
+    def outcomes() -> list:
+        applied = _outcome(ingest("policeuk", policeuk_file(good) + b"\r\n" * next(sent)))
+        again = _outcome(ingest("policeuk", policeuk_file(good) + b"\r\n" * next(sent)))  # nothing changed
+        rejected = _outcome(ingest("policeuk", policeuk_file(bad) + b"\r\n" * next(sent)))
+        Record.objects.all().delete()
+        return [applied, again, rejected]
+
+    parallel = parallel_plans(2, outcomes)
+    # Per upload: the stage's rows, then the rows set aside for Python. Whether a worker is free
+    # (and which plan wins for a few hundred rows) is the server's choice; some must have run.
+    assert len(parallel_plans.launched) == 6 and sum(parallel_plans.launched) >= 3
+    parallel_plans.launched.clear()
+    serial = parallel_plans(0, outcomes)
+    assert parallel_plans.launched == [0] * 6
+    assert len(sql_results) == 6 and None not in sql_results
+    parallel_plans.launched.clear()
+    with connection.execute_wrapper(_no_create_privilege):
+        temporary = parallel_plans(2, outcomes)
+    assert parallel_plans.launched == [0] * 6  # workers cannot read temporary tables
+    with mock.patch.object(record_service, "copy_applies", return_value=False):
+        by_rows = outcomes()
+    assert parallel == serial == temporary == by_rows
+    applied, again, rejected = parallel
+    assert applied[0] == again[0] == Upload.Status.APPLIED
+    assert (applied[5], again[5], again[6]) == (400, 0, 400)
+    assert len(applied[-1]) == 400
+    assert rejected[0] == Upload.Status.REJECTED and rejected[2] > 10
