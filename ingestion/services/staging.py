@@ -20,10 +20,13 @@ end-of-data marker, a server that does not check UTF-8) or cannot read it at all
 longer than the csv reader accepts: the caller then runs the Python path on the
 whole file, which reports exactly what it always did.
 """
+import re
+
 import numpy as np
 import psycopg
 from django.db import connection, transaction
 
+from ingestion.models import Upload
 from ingestion.readers import MAX_FIELD_CHARS, FileRejected, raw_file
 from ingestion.schemas.base import MAX_TEXT, check_lat_lon
 from ingestion.schemas.policeuk import CRIME_TYPES
@@ -105,6 +108,29 @@ def _drop(names: _Names) -> None:
             cursor.execute(f"DROP TABLE IF EXISTS {name}")
 
 
+SCRATCH_PATTERN = r"^ingest_stage_(\d+)_(raw|other|months|types|points)$"
+
+
+def orphans_drop(cursor) -> list[str]:
+    """Drop the unlogged scratch tables of uploads no longer being processed; the names dropped.
+
+    Staging runs outside the apply's transaction, so a worker killed while staging (a restart, the
+    out-of-memory killer) leaves its upload's unlogged tables behind; only another run of the same
+    upload would drop them. Every staging run therefore clears those of uploads that are not
+    validating or applying. Those of a run in progress are left alone.
+    """
+    cursor.execute("SELECT relname FROM pg_class WHERE relpersistence = 'u' AND relkind = 'r' "
+                   "AND relnamespace = current_schema()::regnamespace AND relname ~ %s", [SCRATCH_PATTERN])
+    found = {name: int(re.match(SCRATCH_PATTERN, name).group(1)) for (name,) in cursor.fetchall()}
+    running = set(Upload.objects.filter(pk__in=set(found.values()),
+                                        status__in=[Upload.Status.VALIDATING, Upload.Status.APPLYING])
+                  .values_list("pk", flat=True))
+    dropped = sorted(name for name, upload_id in found.items() if upload_id not in running)
+    for name in dropped:
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+    return dropped
+
+
 def _create_raw(names: _Names) -> None:
     """The raw table, UNLOGGED where the role may create tables, else TEMPORARY.
 
@@ -120,6 +146,8 @@ def _create_raw(names: _Names) -> None:
             raise _NotCopyable("the server does not check UTF-8")  # SQL_ASCII would take any byte
         cursor.execute("SELECT has_schema_privilege(current_schema(), 'CREATE')")
         names.scratch = "UNLOGGED" if cursor.fetchone()[0] else "TEMPORARY"
+        if names.scratch == "UNLOGGED":
+            orphans_drop(cursor)
         cursor.execute(f"DROP TABLE IF EXISTS {raw}")
         cursor.execute(f"CREATE {names.scratch} TABLE {raw} (n bigint GENERATED ALWAYS AS IDENTITY, "
                        f"{', '.join(f'{c} text' for c in _COLUMNS)})")

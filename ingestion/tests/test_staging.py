@@ -307,3 +307,27 @@ def test_it_stages_on_parallel_workers_exactly_what_it_stages_on_one(ingest, sql
     assert (applied[5], again[5], again[6]) == (400, 0, 400)
     assert len(applied[-1]) == 400
     assert rejected[0] == Upload.Status.REJECTED and rejected[2] > 10
+
+
+def _unlogged(name: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE UNLOGGED TABLE {name} (n bigint)")
+
+
+def _tables_like(pattern: str) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname FROM pg_class WHERE relname LIKE %s", [pattern])
+        return {name for (name,) in cursor.fetchall()}
+
+
+def test_it_drops_the_scratch_tables_a_killed_run_left_but_not_those_of_a_run_in_progress(ingest):
+    grid()
+    left = ingest("policeuk", policeuk_file([policeuk_row("k1")]))  # a finished upload: its run has ended
+    running = ingest("policeuk", policeuk_file([policeuk_row("k2")]))
+    Upload.objects.filter(pk=running.pk).update(status=Upload.Status.VALIDATING)
+    for name in (f"ingest_stage_{left.pk}_raw", f"ingest_stage_{left.pk}_points", f"ingest_stage_{running.pk}_raw",
+                 "ingest_stage_notes"):  # the last is nobody's scratch: not ours to drop
+        _unlogged(name)
+    upload = ingest("policeuk", policeuk_file([policeuk_row("k3")]))
+    assert upload.status == Upload.Status.APPLIED
+    assert _tables_like("ingest_stage_%") == {f"ingest_stage_{running.pk}_raw", "ingest_stage_notes"}
