@@ -6,11 +6,10 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from api.rankings import WindowQuery
+from api.windows import WINDOW_PARAMETERS, window_of
 from core.audit import audit_record
 from core.models import AuditEvent
 from nominals.permissions import access_group
-from pages.selectors.area import area_window
 from pages.selectors.footprint import group_footprint
 
 
@@ -95,7 +94,7 @@ def footprint_json(group, found: dict | None) -> dict:
 
 
 @extend_schema(
-    parameters=[WindowQuery, OpenApiParameter("group_id", int, OpenApiParameter.PATH)],
+    parameters=[*WINDOW_PARAMETERS, OpenApiParameter("group_id", int, OpenApiParameter.PATH)],
     responses=FOOTPRINT,
     description="A group's footprint in a window, as on its page: the sectors ranked by the group's harm, "
                 "its linked records as points (only where you may read the records), its members' home "
@@ -106,9 +105,7 @@ def footprint_json(group, found: dict | None) -> dict:
 @permission_classes([MayResearchGroup])
 def footprint(request, group_id: int):
     group = request.accessed
-    query = WindowQuery(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    window = area_window(end_month=query.end_month(), months=int(query.validated_data["months"]))
+    _, window = window_of(request)
     found = group_footprint(user=request.user, group=group, start=window[0], end=window[1]) if window else None
     audit_record(user=request.user, action=AuditEvent.Action.VIEW, object_type="group", object_id=group.pk,
                  request=request._request, detail={"api": True, "footprint": True})
