@@ -91,13 +91,43 @@ def overview_cached(*, user, level: int, end_month=None, months: int = 12, measu
     """
     from django.core.cache import cache
 
-    codes = ",".join(sorted(measure_codes)) if measure_codes else "*"
-    key = f"sectors:overview:{level}:{end_month}:{months}:{codes}:{scores_stamp(scores=scores)}"
+    key = _overview_key(level, end_month, months, measure_codes, scores)
     data = cache.get(key)
     if data is None:
         data = overview(user=user, level=level, end_month=end_month, months=months, measure_codes=measure_codes)
-        cache.set(key, data, settings.PAGE_CACHE_SECONDS if seconds is None else seconds)
+        timeout = settings.PAGE_CACHE_SECONDS if seconds is None else seconds
+        cache.set(key, data, timeout)
+        cache.set(f"{key}:summary", _summary(data, key, scores), timeout)
     return {**data, "cache_key": key}
+
+
+def _summary(data: dict, key: str, scores: str | None) -> dict:
+    ranking = data["ranking"]
+    return {"cache_key": key, "scores": scores, "level_label": data["level_label"], "window_months": data["window_months"],
+            "start": ranking.start, "end": ranking.end, "partial_month": ranking.partial_month,
+            "edition": ranking.edition}
+
+
+def overview_summary_cached(*, user, level: int, end_month=None, months: int = 12, measure_codes=None) -> dict:
+    """What the overview's heading and provenance need of overview_cached(): its window, edition and key.
+
+    A few hundred bytes against the ranking's megabyte (180 sectors: unpickling it was most of a
+    warm page), so a page whose body is cached never loads the ranking itself.
+    """
+    from django.core.cache import cache
+
+    scores = scores_version()
+    summary = cache.get(f"{_overview_key(level, end_month, months, measure_codes, scores)}:summary")
+    if summary is None:
+        data = overview_cached(user=user, level=level, end_month=end_month, months=months,
+                               measure_codes=measure_codes, scores=scores)
+        summary = _summary(data, data["cache_key"], scores)
+    return summary
+
+
+def _overview_key(level, end_month, months, measure_codes, scores) -> str:
+    codes = ",".join(sorted(measure_codes)) if measure_codes else "*"
+    return f"sectors:overview:{level}:{end_month}:{months}:{codes}:{scores_stamp(scores=scores)}"
 
 
 def ranking_export_rows(ranking) -> tuple[list[str], list[list]]:

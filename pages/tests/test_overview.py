@@ -1,4 +1,5 @@
 import csv
+import re
 import io
 
 import pytest
@@ -125,3 +126,43 @@ def test_it_sorts_by_a_measure_and_by_name(world, analyst, login, monkeypatch):
     top = sorted(whole, key=lambda r: -r.contributions["drug-supply"])
     assert by_supply[0] == top[0].area_code
     assert _table_codes(client.get("/sectors/", {"level": 3, "sort": "nonsense"})) == [r.area_code for r in whole][:3]
+
+
+def _body(response) -> str:
+    """The page without its per-request tokens (the logout form's CSRF token, the CSP nonce)."""
+    html = response.content.decode()
+    return re.sub(r'(csrfmiddlewaretoken" value|nonce)="[^"]*"', r'\1=""', html)
+
+
+def test_a_warm_overview_is_the_cold_one_without_loading_the_ranking(world, analyst, login,
+                                                                    django_assert_max_num_queries):
+    client = login(analyst)
+    cold = client.get("/sectors/?sort=-harm")
+    with django_assert_max_num_queries(12):
+        warm = client.get("/sectors/?sort=-harm")
+    assert "ranking" in cold.context and "ranking" not in warm.context  # the body came from the cache as HTML
+    assert _body(warm) == _body(cold)
+    assert "S2" in _body(warm) and 'id="overview-features"' in _body(warm)
+
+
+def test_the_cached_body_is_kept_apart_by_the_areas_a_user_may_read(world, analyst, officer, login):
+    from records.permissions import area_records_grant
+    from sectors.models import Area
+
+    s1 = Area.objects.get(code="S1")
+    area_records_grant(user=officer, area=s1, granted_by=analyst)
+    analyst_html = login(analyst).get("/sectors/").content.decode()
+    officer_html = login(officer).get("/sectors/").content.decode()
+    links = re.compile(r'href="/sectors/(\d+)/\?[^"]*#records" data-figure-count')
+    assert {int(a) for a in links.findall(analyst_html)} >= {s1.pk, Area.objects.get(code="S2").pk}
+    assert {int(a) for a in links.findall(officer_html)} == {s1.pk}
+
+
+def test_a_new_scoring_run_renders_the_body_again(world, analyst, login):
+    from scoring.services import scores_recompute
+
+    client = login(analyst)
+    client.get("/sectors/")
+    scores_recompute()
+    response = client.get("/sectors/")
+    assert "ranking" in response.context  # not the body of the run before

@@ -1,8 +1,13 @@
 """The analyst's pages: sector overview, area detail, thematic views, demand. Thin: parse, check, read, render."""
+import hashlib
 from dataclasses import replace
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from core.audit import audit_record
 from core.exports import csv_response, xlsx_response
@@ -17,6 +22,7 @@ from pages.selectors.demand import HEADER as DEMAND_HEADER
 from pages.selectors.overview import (
     measures_available,
     overview_cached,
+    overview_summary_cached,
     ranking_export_rows,
 )
 from pages.selectors.provenance import provenance
@@ -66,20 +72,36 @@ def _ranking_form(request, measures=None) -> RankingForm:
 @get_only(_rankings)
 @conditional_page(_rankings)
 def overview(request):
+    """The ranking page. Below its heading it is the same for every user who may read the same areas'
+    records and asks the same query, so that body is rendered once per ranking and kept as HTML:
+    a warm page loads neither the ranking nor its table (pages.selectors.overview)."""
     _require_rankings(request.user)
     form = _ranking_form(request)
-    data = overview_cached(user=request.user, **form.ranking_kwargs())
-    ranking = data["ranking"]
-    linkable = records_linkable(request.user, ranking.level)
-    table = ranking_page(ranking=ranking, table=data["table"], sort=request.GET.get("sort"),
-                         page=request.GET.get("page"), query=dict(request.GET.lists()))
-    return render(request, "sectors/overview.html", {
-        **data, "table": table["rows"], "ranking_table": table, "keep": [("sort", table["sort"])] if table["sort"] else [],
-        "form": form, "query": request.GET.urlencode(), "all_records": linkable is None,
-        "linkable": linkable or set(),
-        "linkable_key": "all" if linkable is None else ",".join(map(str, sorted(linkable))),
-        "provenance": provenance(user=request.user, start=ranking.start, end=ranking.end, edition=ranking.edition),
-    })
+    kwargs = form.ranking_kwargs()
+    summary = overview_summary_cached(user=request.user, **kwargs)
+    context = {**summary, "form": form, "query": request.GET.urlencode(),
+               "provenance": provenance(user=request.user, start=summary["start"], end=summary["end"],
+                                        edition=summary["edition"])}
+    if summary["end"]:
+        linkable = records_linkable(request.user, kwargs["level"])
+        linkable_key = "all" if linkable is None else ",".join(map(str, sorted(linkable)))
+        body_key = "sectors:overview-body:" + hashlib.sha256(
+            f"{summary['cache_key']}|{context['query']}|{linkable_key}|{context['provenance'].get('data_first')}|"
+            f"{context['provenance'].get('data_last')}".encode()).hexdigest()
+        body = cache.get(body_key)
+        if body is None:
+            data = overview_cached(user=request.user, scores=summary["scores"], **kwargs)
+            table = ranking_page(ranking=data["ranking"], table=data["table"], sort=request.GET.get("sort"),
+                                 page=request.GET.get("page"), query=dict(request.GET.lists()))
+            context.update(data, table=table["rows"], ranking_table=table,
+                           keep=[("sort", table["sort"])] if table["sort"] else [], all_records=linkable is None,
+                           linkable=linkable or set(), linkable_key=linkable_key)
+            body = render_to_string("sectors/_overview_body.html", context)
+            cache.set(body_key, body, settings.PAGE_CACHE_SECONDS)
+        context["body"] = mark_safe(body)  # rendered from the template above, escaped there
+    else:
+        context.update(overview_cached(user=request.user, scores=summary["scores"], **kwargs))  # no rows: small
+    return render(request, "sectors/overview.html", context)
 
 
 @get_only(_rankings)
