@@ -1,5 +1,4 @@
 """Demand by area and month (force management statements): sums of the stored scores, in SQL."""
-import hashlib
 from datetime import date
 
 from django.db.models import Sum
@@ -11,7 +10,7 @@ from core.months import months_between
 from pages.forms import COUNTED_SOC
 from pages.selectors.links import records_url, window_params
 from pages.selectors.overview import scores_stamp
-from pages.selectors.records import records_linkable
+from pages.selectors.records import linkable_key, records_linkable
 from scoring.models import HarmScore, Measure, TotalScore
 from scoring.selectors.totals import by_harm_type, item_class, sum_item_sets_by
 from sectors.models import Area
@@ -83,8 +82,7 @@ def demand_table_shared(*, user, level: int, start: date, end: date) -> dict:
     Rendering 180 areas by 12 months of linked cells is most of the page's cost: shared, a warm page
     renders only the page around it."""
     linkable = records_linkable(user, level)
-    grants = "all" if linkable is None else hashlib.sha256(
-        ",".join(map(str, sorted(linkable))).encode()).hexdigest()[:20]
+    grants = linkable_key(linkable)
 
     def compute():
         table = _demand_table(user=user, level=level, start=start, end=end, linkable=linkable)

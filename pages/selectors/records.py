@@ -3,6 +3,7 @@
 Every function re-checks can_view_records and raises Http404 (never 403) when the user may not
 read them, so a caller cannot forget the check. Auditing is the view's job (one event per view).
 """
+import hashlib
 from datetime import date
 
 from django.conf import settings
@@ -164,6 +165,13 @@ def records_linkable(user, level: int) -> set[int] | None:
     if level == Level.NEIGHBOURHOOD:
         return set(Area.objects.filter(level=level, parent_id__in=allowed).values_list("id", flat=True))
     return set()
+
+
+def linkable_key(linkable: set[int] | None) -> str:
+    """A cache key part for a set of records_linkable() areas: users with the same set share a page."""
+    if linkable is None:
+        return "all"
+    return hashlib.sha256(",".join(map(str, sorted(linkable))).encode()).hexdigest()[:20]
 
 
 def with_weight(qs: QuerySet[Record], edition: CssEdition | None) -> QuerySet[Record]:

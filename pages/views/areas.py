@@ -27,8 +27,14 @@ from pages.selectors.overview import (
 )
 from pages.selectors.provenance import provenance
 from pages.selectors.ranking_table import ranking_page, sorted_rows
-from pages.selectors.records import area_nominal_months, area_records, records_linkable, with_weight
-from pages.selectors.themes import THEMES, theme_view, theme_window, themes_index
+from pages.selectors.records import (
+    area_nominal_months,
+    area_records,
+    linkable_key,
+    records_linkable,
+    with_weight,
+)
+from pages.selectors.themes import THEMES, theme_shared, theme_view, theme_window, themes_index
 from records.permissions import can_view_records
 from scoring.models import CssEdition
 from scoring.permissions import access_area, can_see_demand, can_see_rankings
@@ -84,10 +90,9 @@ def overview(request):
                                         edition=summary["edition"])}
     if summary["end"]:
         linkable = records_linkable(request.user, kwargs["level"])
-        linkable_key = "all" if linkable is None else ",".join(map(str, sorted(linkable)))
         body_key = "sectors:overview-body:" + hashlib.sha256(
-            f"{summary['cache_key']}|{context['query']}|{linkable_key}|{context['provenance'].get('data_first')}|"
-            f"{context['provenance'].get('data_last')}".encode()).hexdigest()
+            f"{summary['cache_key']}|{context['query']}|{linkable_key(linkable)}|"
+            f"{context['provenance'].get('data_first')}|{context['provenance'].get('data_last')}".encode()).hexdigest()
         body = cache.get(body_key)
         if body is None:
             data = overview_cached(user=request.user, scores=summary["scores"], **kwargs)
@@ -95,7 +100,7 @@ def overview(request):
                                  page=request.GET.get("page"), query=dict(request.GET.lists()))
             context.update(data, table=table["rows"], ranking_table=table,
                            keep=[("sort", table["sort"])] if table["sort"] else [], all_records=linkable is None,
-                           linkable=linkable or set(), linkable_key=linkable_key)
+                           linkable=linkable or set(), linkable_key=linkable_key(linkable))
             body = render_to_string("sectors/_overview_body.html", context)
             cache.set(body_key, body, settings.PAGE_CACHE_SECONDS)
         context["body"] = mark_safe(body)  # rendered from the template above, escaped there
@@ -221,7 +226,8 @@ def theme(request, slug: str):
         raise Http404("No such theme")
     form = WindowForm(request.GET or None)
     window = theme_window(theme=theme, **form.window())
-    data = theme_view(user=request.user, theme=theme, start=window[0], end=window[1]) if window else {}
+    data = theme_shared(user=request.user, theme=theme, start=window[0], end=window[1],
+                        query=request.GET.urlencode()) if window else {}
     return render(request, "sectors/theme.html", {
         **data, "theme": theme, "form": form, "start": window and window[0], "end": window and window[1],
         "window_months": form.window()["months"],
