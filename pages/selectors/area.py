@@ -32,14 +32,12 @@ def area_summary(*, user, area: Area, end_month=None, months: int = 12, measure_
     """The area's ranking row among the areas of its level (the force: alone), with the measures' breakdown.
 
     ``scores``: scoring.selectors.drilldown.scores_version(), when the caller has read it."""
-    level = area.level
     from pages.selectors.overview import (
-        overview_cached,  # the same ranking the overview shows, cached
+        ranking_row_cached,  # the same ranking the overview shows, cached
     )
 
-    ranking = overview_cached(user=user, level=level, end_month=end_month, months=months,
-                              measure_codes=measure_codes, scores=scores)["ranking"]
-    row = next((r for r in ranking.rows if r.area_id == area.id), None)
+    ranking, row, of = ranking_row_cached(user=user, area_id=area.id, level=area.level, end_month=end_month,
+                                          months=months, measure_codes=measure_codes, scores=scores)
     breakdown = []
     if row is not None:
         breakdown = [
@@ -52,7 +50,7 @@ def area_summary(*, user, area: Area, end_month=None, months: int = 12, measure_
         ]
         for b in breakdown:
             b["fall"] = max(0.0, -b["change"])  # shown after a minus sign, with thousands separators
-    return {"ranking": ranking, "row": row, "of": len(ranking.rows), "breakdown": breakdown,
+    return {"ranking": ranking, "row": row, "of": of, "breakdown": breakdown,
             "by_type": harm_types(row, ranking), "harm_fall": max(0.0, -row.harm_change) if row else 0.0}
 
 

@@ -1,4 +1,6 @@
 """The sector overview: the ranking from scoring, shaped for the map and the table."""
+from dataclasses import replace
+
 from django.conf import settings
 from django.utils.html import json_script
 
@@ -91,14 +93,44 @@ def overview_cached(*, user, level: int, end_month=None, months: int = 12, measu
     """
     from django.core.cache import cache
 
-    key = _overview_key(level, end_month, months, measure_codes, scores)
+    key = overview_key(level, end_month, months, measure_codes, scores)
     data = cache.get(key)
     if data is None:
         data = overview(user=user, level=level, end_month=end_month, months=months, measure_codes=measure_codes)
         timeout = settings.PAGE_CACHE_SECONDS if seconds is None else seconds
         cache.set(key, data, timeout)
         cache.set(f"{key}:summary", _summary(data, key, scores), timeout)
+        _rows_set(key, data["ranking"], timeout)
     return {**data, "cache_key": key}
+
+
+def _rows_set(key: str, ranking, timeout: int) -> None:
+    """Each area's row, and the ranking without its rows, under keys of their own (ranking_row_cached)."""
+    from django.core.cache import cache
+
+    head = {"ranking": replace(ranking, rows=[]), "of": len(ranking.rows),
+            "ids": frozenset(r.area_id for r in ranking.rows)}
+    cache.set_many({f"{key}:row:{r.area_id}": r for r in ranking.rows}, timeout)
+    cache.set(f"{key}:head", head, timeout)
+
+
+def ranking_row_cached(*, user, area_id: int, level: int, end_month=None, months: int = 12, measure_codes=None,
+                       scores: str | None = None) -> tuple:
+    """(the ranking without its rows, the area's row or None, how many areas it ranks): what an area
+    page needs of overview_cached(), the same ranking, read as two small entries instead of the
+    whole ranking (a megabyte for 180 sectors, most of a warm sector page to unpickle)."""
+    from django.core.cache import cache
+
+    key = overview_key(level, end_month, months, measure_codes, scores)
+    found = cache.get_many([f"{key}:head", f"{key}:row:{area_id}"])
+    head, row = found.get(f"{key}:head"), found.get(f"{key}:row:{area_id}")
+    if head is None or (row is None and area_id in head["ids"]):  # not cached, or the row evicted alone
+        ranking = overview_cached(user=user, level=level, end_month=end_month, months=months,
+                                  measure_codes=measure_codes, scores=scores)["ranking"]
+        _rows_set(key, ranking, settings.PAGE_CACHE_SECONDS)
+        row = next((r for r in ranking.rows if r.area_id == area_id), None)
+        return replace(ranking, rows=[]), row, len(ranking.rows)
+    return head["ranking"], row, head["of"]
 
 
 def _summary(data: dict, key: str, scores: str | None) -> dict:
@@ -117,7 +149,7 @@ def overview_summary_cached(*, user, level: int, end_month=None, months: int = 1
     from django.core.cache import cache
 
     scores = scores_version()
-    summary = cache.get(f"{_overview_key(level, end_month, months, measure_codes, scores)}:summary")
+    summary = cache.get(f"{overview_key(level, end_month, months, measure_codes, scores)}:summary")
     if summary is None:
         data = overview_cached(user=user, level=level, end_month=end_month, months=months,
                                measure_codes=measure_codes, scores=scores)
@@ -125,7 +157,7 @@ def overview_summary_cached(*, user, level: int, end_month=None, months: int = 1
     return summary
 
 
-def _overview_key(level, end_month, months, measure_codes, scores) -> str:
+def overview_key(level, end_month, months, measure_codes, scores) -> str:
     codes = ",".join(sorted(measure_codes)) if measure_codes else "*"
     return f"sectors:overview:{level}:{end_month}:{months}:{codes}:{scores_stamp(scores=scores)}"
 

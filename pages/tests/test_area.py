@@ -147,3 +147,27 @@ def test_it_caps_the_record_count(world, analyst, login, monkeypatch):
     response = login(analyst).get(_url(world))
     assert response.context["records"].paginator.count == 10 and response.context["records_capped"]
     assert "more than 10 records" in response.content.decode()
+
+
+def test_an_area_page_reads_its_row_of_the_shared_ranking_not_the_ranking(world, analyst, login):
+    """The sector page's headline is the overview's row for the sector, read on its own: the same
+    figures whether the overview computed the ranking first, the row was evicted alone, or neither."""
+    from django.core.cache import cache
+
+    from pages.selectors.overview import overview_key
+    from scoring.selectors.drilldown import scores_version
+    from sectors.models import Area, Level
+
+    s1 = Area.objects.get(code="S1")
+    client = login(analyst)
+    overview_row = next(r for r in client.get("/sectors/").context["ranking"].rows if r.area_code == "S1")
+    first = client.get(f"/sectors/{s1.pk}/").context
+    assert first["row"] == overview_row and first["of"] == 4 and first["ranking"].rows == []
+    ranking_key = overview_key(Level.SECTOR, None, 12, None, scores_version())
+    assert cache.get(f"{ranking_key}:row:{s1.pk}") == overview_row
+    cache.delete_many([f"{ranking_key}:row:{a}" for a in Area.objects.values_list("pk", flat=True)])  # rows alone
+    evicted = client.get(f"/sectors/{s1.pk}/?months=12").context
+    assert evicted["row"] == overview_row and evicted["of"] == 4
+    cache.clear()
+    cold = client.get(f"/sectors/{s1.pk}/?months=12").context
+    assert cold["row"] == overview_row and cold["of"] == 4
