@@ -180,7 +180,7 @@ def _reader(pause: float = 0.02):
 
 
 @contextlib.contextmanager
-def _statements(connection, keep: int = 6):
+def _statements(connection, keep: int = int(os.environ.get("BENCH_KEEP", 6))):
     """The slowest statements sent through Django's cursor (COPY goes around it), with their seconds."""
     timed = []
 

@@ -18,6 +18,7 @@ What a fresh month changes in the upsert (Stage.upsert, Stage.apply_links):
 """
 from django.db import connection
 
+from core.months import add_months
 from records.services import (
     TABLE,
     partitioned,
@@ -69,22 +70,33 @@ def bulk_load(stage, *, source: str, kind: str, upload_id: int) -> int:
         if cursor.rowcount:
             cursor.execute(f"SELECT DISTINCT area_id, sector_id, command_id, month FROM {moved}")
             stage.replaced.update(cursor.fetchall())
-        sequence = record_id_sequence()
+        # One statement writes every month: the tables are the partitions of a scratch table made for
+        # it (created, detached and dropped in this transaction, so no other session sees it), which
+        # routes each row; a statement per month would read the whole stage once a month.
+        router = f"ingest_bulk_{upload_id}"
+        cursor.execute(f"CREATE TABLE {router} (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING CONSTRAINTS) "
+                       "PARTITION BY RANGE (month)")
         for month in months:
-            name = stage.bulk[month] = record_partition_detached_create(month=month)
-            cursor.execute(
-                f"WITH w AS (INSERT INTO {name} (id, {_COLUMNS}) "
-                f"SELECT COALESCE(m.id, nextval(%s)), %s, %s, %s, s.external_ref, s.occurred_on, s.month, s.lat, "
-                "s.lon, s.area_id, s.sector_id, s.command_id, s.offence_type_id, s.drug_supply, s.cannabis_farm, "
-                f"s.firearms_discharge, %s, FALSE, s.details FROM {stage.name} s "
-                f"LEFT JOIN {moved} m ON m.external_ref = s.external_ref WHERE s.month = %s "
-                "RETURNING area_id, sector_id, command_id, month) "
-                "SELECT area_id, sector_id, command_id, month, COUNT(*) FROM w GROUP BY 1, 2, 3, 4",
-                [sequence, stage.force_id, kind, source, upload_id, month])
-            for *place, n in cursor.fetchall():
-                stage.written.add(tuple(place))
-                applied += n
-            record_partition_indexes_build(name=name)
+            stage.bulk[month] = record_partition_detached_create(month=month)
+            cursor.execute(f"ALTER TABLE {router} ATTACH PARTITION {stage.bulk[month]} FOR VALUES FROM (%s) TO (%s)",
+                           [month, add_months(month, 1)])
+        cursor.execute(
+            f"WITH w AS (INSERT INTO {router} (id, {_COLUMNS}) "
+            f"SELECT COALESCE(m.id, nextval(%s)), %s, %s, %s, s.external_ref, s.occurred_on, s.month, s.lat, "
+            "s.lon, s.area_id, s.sector_id, s.command_id, s.offence_type_id, s.drug_supply, s.cannabis_farm, "
+            f"s.firearms_discharge, %s, FALSE, s.details FROM {stage.name} s "
+            f"LEFT JOIN {moved} m ON m.external_ref = s.external_ref WHERE s.month = ANY(%s) "
+            "RETURNING area_id, sector_id, command_id, month) "
+            "SELECT area_id, sector_id, command_id, month, COUNT(*) FROM w GROUP BY 1, 2, 3, 4",
+            [record_id_sequence(), stage.force_id, kind, source, upload_id, months])
+        for *place, n in cursor.fetchall():
+            stage.written.add(tuple(place))
+            applied += n
+        for month in months:
+            cursor.execute(f"ALTER TABLE {router} DETACH PARTITION {stage.bulk[month]}")
+        cursor.execute(f"DROP TABLE {router}")
+        for month in months:
+            record_partition_indexes_build(name=stage.bulk[month])
         cursor.execute(f"DROP TABLE {moved}")
     return applied
 

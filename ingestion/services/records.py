@@ -279,6 +279,7 @@ class Stage:
         self.with_links = with_links
         self.area_ids, self.offence_ids, self.written, self.replaced = set(), set(), set(), set()
         self.bulk = {}  # month: the table its rows are loaded into (ingestion.services.bulk), PostgreSQL
+        self.staged_months = set()
         self.copying = None  # the COPY still streaming the last batch (PostgreSQL)
         self.postgres = connection.vendor == "postgresql"
         json_type = "jsonb" if self.postgres else "text"
@@ -405,7 +406,9 @@ class Stage:
         """The months of the staged rows and how many each (their partitions must exist before the apply)."""
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT month, COUNT(*) FROM {self.name} GROUP BY month")
-            return dict(cursor.fetchall())
+            rows = dict(cursor.fetchall())
+        self.staged_months = set(rows)
+        return rows
 
     def duplicates(self):
         """(row, reference, first row) for every row repeating an earlier row's reference."""
@@ -486,6 +489,8 @@ class Stage:
         applied = 0
         key = [self.force_id, source]
         self.written, self.replaced = set(), set()
+        if self.bulk and self.staged_months <= set(self.bulk):  # the ordinary statements would find nothing
+            return bulk_load(self, source=source, kind=kind, upload_id=upload_id)
         fresh, fresh_params = "", []
         if self.bulk:
             # Those rows go to their months' new tables (bulk_load), the records moving there included.
