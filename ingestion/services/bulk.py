@@ -85,7 +85,7 @@ def bulk_load(stage, *, source: str, kind: str, upload_id: int) -> int:
             f"SELECT COALESCE(m.id, nextval(%s)), %s, %s, %s, s.external_ref, s.occurred_on, s.month, s.lat, "
             "s.lon, s.area_id, s.sector_id, s.command_id, s.offence_type_id, s.drug_supply, s.cannabis_farm, "
             f"s.firearms_discharge, %s, FALSE, s.details FROM {stage.name} s "
-            f"LEFT JOIN {moved} m ON m.external_ref = s.external_ref WHERE s.month = ANY(%s) "
+            f"LEFT JOIN {moved} m ON m.external_ref = s.external_ref WHERE s.month = ANY(%s){stage.insert_order()} "
             "RETURNING area_id, sector_id, command_id, month) "
             "SELECT area_id, sector_id, command_id, month, COUNT(*) FROM w GROUP BY 1, 2, 3, 4",
             [record_id_sequence(), stage.force_id, kind, source, upload_id, months])

@@ -483,7 +483,7 @@ class Stage:
                   f"SELECT %s, %s, %s, external_ref, occurred_on, month, lat, lon, area_id, sector_id, command_id, "
                   f"offence_type_id, drug_supply, cannabis_farm, firearms_discharge, %s, FALSE, details "
                   f"FROM {self.name} s WHERE NOT EXISTS (SELECT 1 FROM ingestion_record e "
-                  f"WHERE {_key('e')} AND e.external_ref = s.external_ref){self._insert_order()} "
+                  f"WHERE {_key('e')} AND e.external_ref = s.external_ref){self.insert_order()} "
                   f"ON CONFLICT (source, external_ref, month, force_id) DO UPDATE SET {updates} "
                   f"WHERE {self._changed('r', 'excluded')}")
         applied = 0
@@ -538,14 +538,16 @@ class Stage:
             applied += bulk_load(self, source=source, kind=kind, upload_id=upload_id)
         return applied
 
-    def _insert_order(self) -> str:
+    def insert_order(self) -> str:
         """The new records month by month, each month's in key order (PostgreSQL).
 
         The rows of a file in file order go to a different month's partition one after
         another, so the indexes of every month are written at once and outgrow the shared
         buffers; one month at a time, only that partition's are (a million new records of 12
         months: 23-53 s in file order, 12-32 s ordered, the sort included; docs/ingestion.md,
-        "Insert order"). In key order the unique key's index fills page by page.
+        "Insert order"). In key order the unique key's index fills page by page, and a month loaded
+        as a new table (ingestion.services.bulk) has its rows in the order of that index, as the
+        ordinary path gives them: the next upload's joins by reference then read the table in order.
         """
         return " ORDER BY s.month, s.external_ref" if self.postgres else ""
 
