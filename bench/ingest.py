@@ -118,6 +118,12 @@ def _measure(rows: int, csv_path: Path) -> dict:
     done = time.perf_counter()
     assert upload.status == "applied", (upload.errors[:3], upload.failure)
     assert Record.objects.count() == rows
+    with connection.cursor() as cursor:
+        # The sizes of the natural key's index and of all the records' indexes, over every partition.
+        cursor.execute("SELECT SUM(pg_relation_size(i.indexrelid)) FILTER (WHERE i.indisunique AND NOT i.indisprimary), "
+                       "SUM(pg_relation_size(i.indexrelid)) FROM pg_index i JOIN pg_inherits h ON h.inhrelid = i.indrelid "
+                       "WHERE h.inhparent = 'ingestion_record'::regclass")
+        unique_bytes, index_bytes = cursor.fetchone()
     # The same rows again, as a new file (one changed byte at the end): every row is unchanged.
     again_path = csv_path.with_suffix(".again.csv")
     with csv_path.open("rb") as src, again_path.open("wb") as dst:
@@ -150,6 +156,7 @@ def _measure(rows: int, csv_path: Path) -> dict:
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "slowest_statements": slowest, "slowest_statements_again": slowest_again,
         "reader_longest_s": max(waits), "reader_queries": len(waits),
+        "unique_key_mb": unique_bytes / 2**20, "indexes_mb": index_bytes / 2**20,
     }
 
 
@@ -256,12 +263,12 @@ def main() -> None:
     print(f"load average now {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min); "
           "the load column is the 1-minute load average before and after each run")
     print(f"{'rows':>10} {'end to end':>12} {'rows/s':>9} {'floor: COPY':>12} {'COPY rows/s':>12} {'ratio':>6} "
-          f"{'re-upload':>10} {'peak RSS':>9} {'load':>11} {'reader':>7}")
+          f"{'re-upload':>10} {'peak RSS':>9} {'load':>11} {'reader':>7} {'key index':>10}")
     for r in results:
         print(f"{r['rows']:>10,} {r['total_s']:>11.1f}s {r['rows'] / r['total_s']:>9,.0f} {r['copy_s']:>11.2f}s "
               f"{r['rows'] / r['copy_s']:>12,.0f} {r['total_s'] / r['copy_s']:>5.1f}x {r['again_s']:>9.1f}s "
               f"{r['peak_rss_mb']:>7.0f}MB {r['load_before'][0]:>5.2f}-{r['load_after'][0]:.2f} "
-              f"{r['reader_longest_s']:>6.2f}s")
+              f"{r['reader_longest_s']:>6.2f}s {r['unique_key_mb']:>8.1f}MB")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ What a fresh month changes in the upsert (Stage.upsert, Stage.apply_links):
 from django.db import connection
 
 from core.months import add_months
+from records.keys import reference_match
 from records.services import (
     TABLE,
     partitioned,
@@ -64,7 +65,7 @@ def bulk_load(stage, *, source: str, kind: str, upload_id: int) -> int:
                        "sector_id bigint, command_id bigint, month date)")
         cursor.execute(
             f"WITH d AS (DELETE FROM {TABLE} r USING {stage.name} s WHERE r.force_id = %s AND r.source = %s "
-            "AND r.external_ref = s.external_ref AND s.month = ANY(%s) "
+            f"AND {reference_match('r', 's')} AND s.month = ANY(%s) "
             "RETURNING r.id, r.external_ref, r.area_id, r.sector_id, r.command_id, r.month) "
             f"INSERT INTO {moved} SELECT * FROM d", [stage.force_id, source, months])
         if cursor.rowcount:

@@ -23,6 +23,7 @@ from ingestion.schemas import SKIP, RowInvalid
 from ingestion.services.bulk import bulk_load, bulk_months, records_relation
 from ingestion.services.processing import batch_rows
 from ingestion.services.staging import copy_applies, stage_copied
+from records.keys import reference_key, reference_match
 from records.services import record_months_claim, record_partitions_attach, record_partitions_ensure
 from sectors.locator import current_locator
 from sectors.selectors import force_root
@@ -256,9 +257,10 @@ def _copy_lines(good) -> str:
 _NULL = "\\N"
 
 
-def _key(alias: str) -> str:
-    """A record's natural key within its force, as SQL on an alias (parameters: the force, the source)."""
-    return f"{alias}.force_id = %s AND {alias}.source = %s"
+def _key(alias: str, other: str) -> str:
+    """The record ``alias`` is the one of ``other``'s reference in this force and source, as SQL that the unique
+    key serves (parameters: the force, the source)."""
+    return f"{alias}.force_id = %s AND {alias}.source = %s AND {reference_match(alias, other)}"
 
 
 def _affected(locations: set) -> dict:
@@ -433,7 +435,7 @@ class Stage:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT DISTINCT r.area_id, r.sector_id, r.command_id, r.month FROM ingestion_record r "
-                f"JOIN {staged} s ON {_key('r')} AND r.external_ref = s.external_ref "
+                f"JOIN {staged} s ON {_key('r', 's')} "
                 f"WHERE {self._changed('r', 's')}",
                 [kind, self.force_id, source],
             )
@@ -477,14 +479,14 @@ class Stage:
         sets = ", ".join(f"{c} = s.{c}" for c in _COMPARED + ["upload_id"])
         update = (f"UPDATE ingestion_record AS r SET {sets} "
                   f"FROM (SELECT st.*, %s AS upload_id FROM ({staged}) st) s "
-                  f"WHERE {_key('r')} AND r.external_ref = s.external_ref AND {self._changed('r', 's')}")
+                  f"WHERE {_key('r', 's')} AND {self._changed('r', 's')}")
         # "WHERE NOT EXISTS ... ON CONFLICT": SQLite needs a WHERE to tell the SELECT from the ON CONFLICT.
         insert = (f"INSERT INTO ingestion_record AS r ({columns}) "
                   f"SELECT %s, %s, %s, external_ref, occurred_on, month, lat, lon, area_id, sector_id, command_id, "
                   f"offence_type_id, drug_supply, cannabis_farm, firearms_discharge, %s, FALSE, details "
                   f"FROM {self.name} s WHERE NOT EXISTS (SELECT 1 FROM ingestion_record e "
-                  f"WHERE {_key('e')} AND e.external_ref = s.external_ref){self.insert_order()} "
-                  f"ON CONFLICT (source, external_ref, month, force_id) DO UPDATE SET {updates} "
+                  f"WHERE {_key('e', 's')}){self.insert_order()} "
+                  f"ON CONFLICT (source, {reference_key()}, month, force_id) DO UPDATE SET {updates} "
                   f"WHERE {self._changed('r', 'excluded')}")
         applied = 0
         key = [self.force_id, source]
@@ -502,7 +504,7 @@ class Stage:
             changed = (f"SELECT r.id AS rid, r.area_id AS old_area_id, r.sector_id AS old_sector_id, "
                        f"r.command_id AS old_command_id, r.month AS old_month, s.* FROM ingestion_record r "
                        f"JOIN (SELECT st.*, %s AS upload_id FROM ({staged}) st) s "
-                       f"ON {_key('r')} AND r.external_ref = s.external_ref WHERE {self._changed('r', 's')}{fresh}")
+                       f"ON {_key('r', 's')} WHERE {self._changed('r', 's')}{fresh}")
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"WITH c AS MATERIALIZED ({changed}), w AS (UPDATE ingestion_record AS r SET {sets} FROM c s "
@@ -549,7 +551,7 @@ class Stage:
         as a new table (ingestion.services.bulk) has its rows in the order of that index, as the
         ordinary path gives them: the next upload's joins by reference then read the table in order.
         """
-        return " ORDER BY s.month, s.external_ref" if self.postgres else ""
+        return f" ORDER BY s.month, {reference_key('s')}" if self.postgres else ""
 
     def apply_links(self, source: str, upload_id: int) -> tuple[set, int]:
         """Each crime's nominal links become exactly the file's (others are removed).
@@ -564,9 +566,9 @@ class Stage:
         records = records_relation(self.bulk.values())  # with the loaded months not yet attached
         current = ("SELECT rn.record_id, rn.nominal_id, rn.role FROM nominals_recordnominal rn "
                    f"JOIN {records} r ON r.id = rn.record_id AND r.force_id = rn.force_id JOIN {self.name} s "
-                   f"ON {_key('r')} AND r.external_ref = s.external_ref")
+                   f"ON {_key('r', 's')}")
         wanted = (f"SELECT r.id, l.nominal_id, l.role FROM {self.links} l JOIN {records} r "
-                  f"ON {_key('r')} AND r.external_ref = l.external_ref")
+                  f"ON {_key('r', 'l')}")
         with connection.cursor() as cursor:
             # Set differences both ways, before the links are touched: the records losing or gaining a link.
             cursor.execute(
@@ -585,9 +587,9 @@ class Stage:
             cursor.execute(
                 "DELETE FROM nominals_recordnominal WHERE force_id = %s AND record_id IN ("
                 f"SELECT r.id FROM {records} r JOIN {self.name} s "
-                f"ON {_key('r')} AND r.external_ref = s.external_ref) "
+                f"ON {_key('r', 's')}) "
                 f"AND NOT EXISTS (SELECT 1 FROM {self.links} l JOIN {records} r2 "
-                f"ON {_key('r2')} AND r2.external_ref = l.external_ref "
+                f"ON {_key('r2', 'l')} "
                 "WHERE r2.id = nominals_recordnominal.record_id AND l.nominal_id = nominals_recordnominal.nominal_id "
                 "AND l.role = nominals_recordnominal.role)",
                 [self.force_id, *key, *key],
@@ -595,7 +597,7 @@ class Stage:
             cursor.execute(
                 "INSERT INTO nominals_recordnominal (record_id, nominal_id, role, force_id) "
                 f"SELECT r.id, l.nominal_id, l.role, r.force_id FROM {self.links} l JOIN {records} r "
-                f"ON {_key('r')} AND r.external_ref = l.external_ref WHERE TRUE "
+                f"ON {_key('r', 'l')} WHERE TRUE "
                 "ON CONFLICT (record_id, nominal_id, role, force_id) DO NOTHING",
                 key,
             )
