@@ -120,8 +120,8 @@ def _measure(rows: int, csv_path: Path) -> dict:
     assert Record.objects.count() == rows
     with connection.cursor() as cursor:
         # The sizes of the natural key's index and of all the records' indexes, over every partition.
-        cursor.execute("SELECT SUM(pg_relation_size(i.indexrelid)) FILTER (WHERE i.indisunique AND NOT i.indisprimary), "
-                       "SUM(pg_relation_size(i.indexrelid)) FROM pg_index i JOIN pg_inherits h ON h.inhrelid = i.indrelid "
+        cursor.execute("SELECT SUM(pg_relation_size(i.indexrelid)) FILTER (WHERE i.indisunique AND NOT i.indisprimary)::bigint, "
+                       "SUM(pg_relation_size(i.indexrelid))::bigint FROM pg_index i JOIN pg_inherits h ON h.inhrelid = i.indrelid "
                        "WHERE h.inhparent = 'ingestion_record'::regclass")
         unique_bytes, index_bytes = cursor.fetchone()
     # The same rows again, as a new file (one changed byte at the end): every row is unchanged.
