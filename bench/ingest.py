@@ -10,8 +10,10 @@ rows at the real files' anonymised points, and reports, at two sizes, the time
 end to end (upload_create + upload_process), the floor (a bare COPY of the
 same file into an unindexed text table, measured in the same run), their ratio,
 rows/s, the peak memory (each size runs in its own process, so ru_maxrss is that
-run's peak), the machine's load average before and after, and the slowest
-statements. The uploads' stored files go to a temporary MEDIA_ROOT, removed
+run's peak), the machine's load average before and after, the slowest
+statements, and the longest a concurrent reader of the table waited during the
+upload. Each size loads months without a partition (the smaller size's are
+dropped first). The uploads' stored files go to a temporary MEDIA_ROOT, removed
 with the generated CSV files; the database is dropped unless --keep.
 """
 import argparse
@@ -98,6 +100,12 @@ def _measure(rows: int, csv_path: Path) -> dict:
 
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE ingestion_record, ingestion_upload CASCADE")
+        # Each size loads months that have no partition yet, as a first load of them would
+        # (the partitions the smaller size created are dropped).
+        cursor.execute("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                       "WHERE i.inhparent = 'ingestion_record'::regclass AND c.relname <> 'ingestion_record_default'")
+        for (name,) in cursor.fetchall():
+            cursor.execute(f"DROP TABLE {name}")
     force = Organisation.objects.get(code="force")
     load_before = os.getloadavg()
     started = time.perf_counter()
@@ -105,11 +113,17 @@ def _measure(rows: int, csv_path: Path) -> dict:
         upload = upload_create(organisation=force, kind="policeuk", fileobj=f, original_name=csv_path.name,
                                user=None, dispatch=False)
     stored = time.perf_counter()
-    with _statements(connection) as slowest:
+    with _statements(connection) as slowest, _reader() as waits:
         upload = upload_process(upload_id=upload.pk)
     done = time.perf_counter()
     assert upload.status == "applied", (upload.errors[:3], upload.failure)
     assert Record.objects.count() == rows
+    with connection.cursor() as cursor:
+        # The sizes of the natural key's index and of all the records' indexes, over every partition.
+        cursor.execute("SELECT SUM(pg_relation_size(i.indexrelid)) FILTER (WHERE i.indisunique AND NOT i.indisprimary)::bigint, "
+                       "SUM(pg_relation_size(i.indexrelid))::bigint FROM pg_index i JOIN pg_inherits h ON h.inhrelid = i.indrelid "
+                       "WHERE h.inhparent = 'ingestion_record'::regclass")
+        unique_bytes, index_bytes = cursor.fetchone()
     # The same rows again, as a new file (one changed byte at the end): every row is unchanged.
     again_path = csv_path.with_suffix(".again.csv")
     with csv_path.open("rb") as src, again_path.open("wb") as dst:
@@ -141,11 +155,39 @@ def _measure(rows: int, csv_path: Path) -> dict:
         "again_s": again_done - t_again, "copy_s": copy_done - copy_started, "unlocated": upload.rows_unlocated,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "slowest_statements": slowest, "slowest_statements_again": slowest_again,
+        "reader_longest_s": max(waits), "reader_queries": len(waits),
+        "unique_key_mb": unique_bytes / 2**20, "indexes_mb": index_bytes / 2**20,
     }
 
 
 @contextlib.contextmanager
-def _statements(connection, keep: int = 6):
+def _reader(pause: float = 0.02):
+    """A concurrent reader of every month (the sector index of each partition, the DEFAULT one
+    included) on its own connection, every ``pause`` seconds: the seconds each query took."""
+    import threading
+
+    import psycopg
+
+    waits, stop = [0.0], threading.Event()
+
+    def read():
+        with psycopg.connect(f"{SERVER}/{DB_NAME}", autocommit=True) as conn:
+            while not stop.wait(pause):
+                start = time.perf_counter()
+                conn.execute("SELECT COUNT(*) FROM ingestion_record WHERE sector_id = -1").fetchone()
+                waits.append(time.perf_counter() - start)
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    try:
+        yield waits
+    finally:
+        stop.set()
+        thread.join()
+
+
+@contextlib.contextmanager
+def _statements(connection, keep: int = int(os.environ.get("BENCH_KEEP", 6))):
     """The slowest statements sent through Django's cursor (COPY goes around it), with their seconds."""
     timed = []
 
@@ -221,11 +263,12 @@ def main() -> None:
     print(f"load average now {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min); "
           "the load column is the 1-minute load average before and after each run")
     print(f"{'rows':>10} {'end to end':>12} {'rows/s':>9} {'floor: COPY':>12} {'COPY rows/s':>12} {'ratio':>6} "
-          f"{'re-upload':>10} {'peak RSS':>9} {'load':>11}")
+          f"{'re-upload':>10} {'peak RSS':>9} {'load':>11} {'reader':>7} {'key index':>10}")
     for r in results:
         print(f"{r['rows']:>10,} {r['total_s']:>11.1f}s {r['rows'] / r['total_s']:>9,.0f} {r['copy_s']:>11.2f}s "
               f"{r['rows'] / r['copy_s']:>12,.0f} {r['total_s'] / r['copy_s']:>5.1f}x {r['again_s']:>9.1f}s "
-              f"{r['peak_rss_mb']:>7.0f}MB {r['load_before'][0]:>5.2f}-{r['load_after'][0]:.2f}")
+              f"{r['peak_rss_mb']:>7.0f}MB {r['load_before'][0]:>5.2f}-{r['load_after'][0]:.2f} "
+              f"{r['reader_longest_s']:>6.2f}s {r['unique_key_mb']:>8.1f}MB")
 
 
 if __name__ == "__main__":

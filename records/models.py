@@ -107,7 +107,9 @@ class Record(models.Model):
             # of a table distributed by force must hold it (migration 0005), and two forces' references
             # may be the same. A reference is still one record of its force across months: the apply
             # finds it in whatever month it is and moves it (ingestion.services.records.Stage.upsert,
-            # under the (force, source) apply lock).
+            # under the (force, source) apply lock). On PostgreSQL the database holds it as a unique index on
+            # the reference's compact form (records.keys, migration 0006): every look-up by reference there
+            # writes records.keys.reference_key, which that index serves.
             models.UniqueConstraint(fields=["source", "external_ref", "month", "force"],
                                     name="record_unique_per_force_source_month"),
             models.CheckConstraint(

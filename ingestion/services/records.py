@@ -20,9 +20,11 @@ from psycopg.copy import QueuedLibpqWriter
 from ingestion.models import Upload
 from ingestion.readers import FileRejected, batches, open_table
 from ingestion.schemas import SKIP, RowInvalid
+from ingestion.services.bulk import bulk_load, bulk_months, records_relation
 from ingestion.services.processing import batch_rows
 from ingestion.services.staging import copy_applies, stage_copied
-from records.services import record_partitions_ensure
+from records.keys import reference_key, reference_match
+from records.services import record_months_claim, record_partitions_attach, record_partitions_ensure
 from sectors.locator import current_locator
 from sectors.selectors import force_root
 
@@ -85,9 +87,14 @@ def process_records(run, schema_class, fileobj) -> dict | None:
         # Asked only now: a rejected file needs none.
         stage.force_id = force_root()
         # Before the apply, in its own short transaction: creating a partition locks the whole table.
-        record_partitions_ensure(months=stage.months())
+        # A month without a partition and with enough rows is loaded as a table of its own instead.
+        month_rows = stage.month_rows()
+        bulk = bulk_months(month_rows)
+        record_partitions_ensure(months=[m for m in month_rows if m not in bulk])
         with transaction.atomic():
             run.lock(rows_of=f"records:{stage.force_id}:{source}")
+            # Before any record is read: the months without a partition are held, and checked again.
+            stage.bulk = dict.fromkeys(record_months_claim(months=month_rows, bulk=bulk))
             stage.check_keys()
             # PostgreSQL: the upsert returns where the changed records were (stage.replaced).
             old = set() if stage.postgres else stage.locations_changing(source, schema.record_kind)
@@ -100,6 +107,8 @@ def process_records(run, schema_class, fileobj) -> dict | None:
             new = stage.locations_of_upload(upload.pk)
             run.finish(Upload.Status.APPLIED, rows_applied=applied, rows_unchanged=counts["staged"] - applied,
                        rows_unlocated=counts["unlocated"])
+            # Last, so the locks the attach takes are held only until the commit right after it.
+            record_partitions_attach(tables=stage.bulk)
         return _affected(old | new)
     finally:
         stage.drop()
@@ -248,9 +257,10 @@ def _copy_lines(good) -> str:
 _NULL = "\\N"
 
 
-def _key(alias: str) -> str:
-    """A record's natural key within its force, as SQL on an alias (parameters: the force, the source)."""
-    return f"{alias}.force_id = %s AND {alias}.source = %s"
+def _key(alias: str, other: str) -> str:
+    """The record ``alias`` is the one of ``other``'s reference in this force and source, as SQL that the unique
+    key serves (parameters: the force, the source)."""
+    return f"{alias}.force_id = %s AND {alias}.source = %s AND {reference_match(alias, other)}"
 
 
 def _affected(locations: set) -> dict:
@@ -270,6 +280,8 @@ class Stage:
         self.links = f"ingest_links_{upload_id}"
         self.with_links = with_links
         self.area_ids, self.offence_ids, self.written, self.replaced = set(), set(), set(), set()
+        self.bulk = {}  # month: the table its rows are loaded into (ingestion.services.bulk), PostgreSQL
+        self.staged_months = set()
         self.copying = None  # the COPY still streaming the last batch (PostgreSQL)
         self.postgres = connection.vendor == "postgresql"
         json_type = "jsonb" if self.postgres else "text"
@@ -392,11 +404,13 @@ class Stage:
                 if missing:
                     raise RuntimeError(f"{table}: ids {sorted(missing)[:10]} no longer exist; nothing applied")
 
-    def months(self) -> list:
-        """The months of the staged rows (their partitions must exist before the apply)."""
+    def month_rows(self) -> dict:
+        """The months of the staged rows and how many each (their partitions must exist before the apply)."""
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT DISTINCT month FROM {self.name}")
-            return [row[0] for row in cursor.fetchall()]
+            cursor.execute(f"SELECT month, COUNT(*) FROM {self.name} GROUP BY month")
+            rows = dict(cursor.fetchall())
+        self.staged_months = set(rows)
+        return rows
 
     def duplicates(self):
         """(row, reference, first row) for every row repeating an earlier row's reference."""
@@ -421,7 +435,7 @@ class Stage:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT DISTINCT r.area_id, r.sector_id, r.command_id, r.month FROM ingestion_record r "
-                f"JOIN {staged} s ON {_key('r')} AND r.external_ref = s.external_ref "
+                f"JOIN {staged} s ON {_key('r', 's')} "
                 f"WHERE {self._changed('r', 's')}",
                 [kind, self.force_id, source],
             )
@@ -465,25 +479,32 @@ class Stage:
         sets = ", ".join(f"{c} = s.{c}" for c in _COMPARED + ["upload_id"])
         update = (f"UPDATE ingestion_record AS r SET {sets} "
                   f"FROM (SELECT st.*, %s AS upload_id FROM ({staged}) st) s "
-                  f"WHERE {_key('r')} AND r.external_ref = s.external_ref AND {self._changed('r', 's')}")
+                  f"WHERE {_key('r', 's')} AND {self._changed('r', 's')}")
         # "WHERE NOT EXISTS ... ON CONFLICT": SQLite needs a WHERE to tell the SELECT from the ON CONFLICT.
         insert = (f"INSERT INTO ingestion_record AS r ({columns}) "
                   f"SELECT %s, %s, %s, external_ref, occurred_on, month, lat, lon, area_id, sector_id, command_id, "
                   f"offence_type_id, drug_supply, cannabis_farm, firearms_discharge, %s, FALSE, details "
                   f"FROM {self.name} s WHERE NOT EXISTS (SELECT 1 FROM ingestion_record e "
-                  f"WHERE {_key('e')} AND e.external_ref = s.external_ref){self._insert_order()} "
-                  f"ON CONFLICT (source, external_ref, month, force_id) DO UPDATE SET {updates} "
+                  f"WHERE {_key('e', 's')}){self.insert_order()} "
+                  f"ON CONFLICT (source, {reference_key()}, month, force_id) DO UPDATE SET {updates} "
                   f"WHERE {self._changed('r', 'excluded')}")
         applied = 0
         key = [self.force_id, source]
         self.written, self.replaced = set(), set()
+        if self.bulk and self.staged_months <= set(self.bulk):  # the ordinary statements would find nothing
+            return bulk_load(self, source=source, kind=kind, upload_id=upload_id)
+        fresh, fresh_params = "", []
+        if self.bulk:
+            # Those rows go to their months' new tables (bulk_load), the records moving there included.
+            fresh, fresh_params = " AND NOT (s.month = ANY(%s))", [sorted(self.bulk)]
+            insert = insert.replace(" WHERE NOT EXISTS (", f" WHERE{fresh[4:]} AND NOT EXISTS (")
         if self.postgres:
             # The update, with the changed records' old places: one join of the stage to the records
             # finds what changed and where it was; the update then goes by primary key.
             changed = (f"SELECT r.id AS rid, r.area_id AS old_area_id, r.sector_id AS old_sector_id, "
                        f"r.command_id AS old_command_id, r.month AS old_month, s.* FROM ingestion_record r "
                        f"JOIN (SELECT st.*, %s AS upload_id FROM ({staged}) st) s "
-                       f"ON {_key('r')} AND r.external_ref = s.external_ref WHERE {self._changed('r', 's')}")
+                       f"ON {_key('r', 's')} WHERE {self._changed('r', 's')}{fresh}")
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"WITH c AS MATERIALIZED ({changed}), w AS (UPDATE ingestion_record AS r SET {sets} FROM c s "
@@ -491,13 +512,13 @@ class Stage:
                     "RETURNING s.old_area_id, s.old_sector_id, s.old_command_id, s.old_month, "
                     "r.area_id, r.sector_id, r.command_id, r.month) "
                     "SELECT *, COUNT(*) FROM w GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
-                    [upload_id, kind, self.force_id, source, self.force_id],
+                    [upload_id, kind, self.force_id, source, *fresh_params, self.force_id],
                 )
                 for row in cursor.fetchall():
                     self.replaced.add(row[:4])
                     self.written.add(row[4:8])
                     applied += row[8]
-            statements = [(insert, [self.force_id, kind, source, upload_id, *key])]
+            statements = [(insert, [self.force_id, kind, source, upload_id, *fresh_params, *key])]
         else:
             statements = [(update, [upload_id, kind, *key]), (insert, [self.force_id, kind, source, upload_id, *key])]
         with connection.cursor() as cursor:
@@ -515,17 +536,23 @@ class Stage:
                 else:
                     cursor.execute(sql, params)
                     applied += cursor.rowcount
+        if self.bulk:
+            applied += bulk_load(self, source=source, kind=kind, upload_id=upload_id)
         return applied
 
-    def _insert_order(self) -> str:
+    def insert_order(self) -> str:
         """The new records month by month, each month's in key order (PostgreSQL).
 
         The rows of a file in file order go to a different month's partition one after
         another, so the indexes of every month are written at once and outgrow the shared
         buffers; one month at a time, only that partition's are (a million new records of 12
         months: 23-53 s in file order, 12-32 s ordered, the sort included; docs/ingestion.md,
-        "Insert order"). In key order the unique key's index fills page by page.
+        "Insert order"). In key order the unique key's index fills page by page, and a month loaded
+        as a new table (ingestion.services.bulk) has its rows in the order of that index, as the
+        ordinary path gives them: the next upload's joins by reference then read the table in order.
         """
+        # The text, not the key expression: a lowercase hex ID sorts the same either way, and sorting by
+        # the expression cost 3 s more for a million rows (its value computed and carried by the sort).
         return " ORDER BY s.month, s.external_ref" if self.postgres else ""
 
     def apply_links(self, source: str, upload_id: int) -> tuple[set, int]:
@@ -538,16 +565,17 @@ class Stage:
         upload_id is this upload's).
         """
         key = [self.force_id, source]
+        records = records_relation(self.bulk.values())  # with the loaded months not yet attached
         current = ("SELECT rn.record_id, rn.nominal_id, rn.role FROM nominals_recordnominal rn "
-                   f"JOIN ingestion_record r ON r.id = rn.record_id AND r.force_id = rn.force_id JOIN {self.name} s "
-                   f"ON {_key('r')} AND r.external_ref = s.external_ref")
-        wanted = (f"SELECT r.id, l.nominal_id, l.role FROM {self.links} l JOIN ingestion_record r "
-                  f"ON {_key('r')} AND r.external_ref = l.external_ref")
+                   f"JOIN {records} r ON r.id = rn.record_id AND r.force_id = rn.force_id JOIN {self.name} s "
+                   f"ON {_key('r', 's')}")
+        wanted = (f"SELECT r.id, l.nominal_id, l.role FROM {self.links} l JOIN {records} r "
+                  f"ON {_key('r', 'l')}")
         with connection.cursor() as cursor:
             # Set differences both ways, before the links are touched: the records losing or gaining a link.
             cursor.execute(
                 "SELECT r.area_id, r.sector_id, r.command_id, r.month, "
-                "SUM(CASE WHEN r.upload_id = %s THEN 0 ELSE 1 END) FROM ingestion_record r "
+                f"SUM(CASE WHEN r.upload_id = %s THEN 0 ELSE 1 END) FROM {records} r "
                 "WHERE r.force_id = %s AND r.id IN ("
                 f"SELECT record_id FROM ({current} EXCEPT {wanted}) gone "
                 f"UNION SELECT id FROM ({wanted} EXCEPT {current}) added) "
@@ -560,18 +588,18 @@ class Stage:
                 relinked += count
             cursor.execute(
                 "DELETE FROM nominals_recordnominal WHERE force_id = %s AND record_id IN ("
-                f"SELECT r.id FROM ingestion_record r JOIN {self.name} s "
-                f"ON {_key('r')} AND r.external_ref = s.external_ref) "
-                f"AND NOT EXISTS (SELECT 1 FROM {self.links} l JOIN ingestion_record r2 "
-                f"ON {_key('r2')} AND r2.external_ref = l.external_ref "
+                f"SELECT r.id FROM {records} r JOIN {self.name} s "
+                f"ON {_key('r', 's')}) "
+                f"AND NOT EXISTS (SELECT 1 FROM {self.links} l JOIN {records} r2 "
+                f"ON {_key('r2', 'l')} "
                 "WHERE r2.id = nominals_recordnominal.record_id AND l.nominal_id = nominals_recordnominal.nominal_id "
                 "AND l.role = nominals_recordnominal.role)",
                 [self.force_id, *key, *key],
             )
             cursor.execute(
                 "INSERT INTO nominals_recordnominal (record_id, nominal_id, role, force_id) "
-                f"SELECT r.id, l.nominal_id, l.role, r.force_id FROM {self.links} l JOIN ingestion_record r "
-                f"ON {_key('r')} AND r.external_ref = l.external_ref WHERE TRUE "
+                f"SELECT r.id, l.nominal_id, l.role, r.force_id FROM {self.links} l JOIN {records} r "
+                f"ON {_key('r', 'l')} WHERE TRUE "
                 "ON CONFLICT (record_id, nominal_id, role, force_id) DO NOTHING",
                 key,
             )
