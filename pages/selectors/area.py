@@ -179,6 +179,8 @@ def area_page(*, user, area: Area, ranking_kwargs: dict, filters: dict, page: st
         area_records,
         area_records_totals,
         filters_key,
+        listed_months,
+        months_totals,
         records_page,
         records_version,
     )
@@ -216,10 +218,15 @@ def area_page(*, user, area: Area, ranking_kwargs: dict, filters: dict, page: st
         key = hashlib.sha1(f"{area.pk}:{start}:{end}:{filters_key(filters)}:{','.join(str(m.pk) for m in measures)}"
                            .encode()).hexdigest()
         qs = area_records(**selection, edition=edition)
-        context["records"], context["records_capped"] = records_page(qs, edition, page, per_page, version, key=key)
+        # The list's count, harm and page by month from the run's stored counts, where they answer.
+        months = cached(f"sectors:listed-months:{key}:{edition and edition.pk}:{version}",
+                        lambda: {"months": listed_months(**selection, edition=edition)})["months"]
+        context["records"], context["records_capped"] = records_page(qs, edition, page, per_page, version, key=key,
+                                                                     months=months)
         context["listed"] = listed_totals(
-            records=cached(f"sectors:records-total:{key}:{edition and edition.pk}:{version}",
-                           lambda: area_records_totals(**selection, edition=edition)),
+            records=months_totals(months) if months is not None else cached(
+                f"sectors:records-total:{key}:{edition and edition.pk}:{version}",
+                lambda: area_records_totals(**selection, edition=edition)),
             nominal_months=cached(f"sectors:nominal-months:{key}:{nominal_access(user)}:{version}",
                                   lambda: area_nominal_months(**selection)))
         context["figure_links"] = figure_links(area=area, ranking=ranking, ranking_kwargs=ranking_kwargs)

@@ -14,6 +14,7 @@ from django.db.models import (
     Exists,
     FilteredRelation,
     FloatField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -41,6 +42,8 @@ from scoring.selectors.items import (
     nominal_months,
 )
 from scoring.selectors.ranking import visible_measures
+from scoring.selectors.record_months import counted_record_months, located_record_months
+from scoring.selectors.stored import latest_run_shared
 from sectors.models import Area, Level
 
 
@@ -111,11 +114,65 @@ def area_records(*, user, area: Area, start: date, end: date, filters: dict | No
     return _narrowed(qs, filters)
 
 
+# The filters the stored counts answer (listed_months): the measures counting and the month.
+STORED_FILTERS = ("counted_by", "month")
+
+
+def listed_months(*, user, area: Area, start: date, end: date, filters: dict | None = None,
+                  measures: list[Measure] | None = None,
+                  edition: CssEdition | None = None) -> dict[date, tuple[int, float]] | None:
+    """month -> (count, harm) of what area_records lists, from the scoring run's stored counts
+    (scoring.selectors.record_months), without reading the records: one query (two for ``all``).
+
+    ``count`` is what the list pages through (for ``counted_by=all`` every located record), ``harm``
+    the harm of the counted ones, as area_records_totals gives them. None when the stored counts
+    cannot answer, and the caller reads the records: a filter other than the measures and the month,
+    no CSS edition, an upload applied since the latest finished scoring run started (its records are
+    not counted yet), or stored rows weighed with another edition.
+    """
+    if not can_view_records(user, area):
+        raise Http404("No such area")
+    filters = filters or {}
+    if any(value not in (None, "") for name, value in filters.items() if name not in STORED_FILTERS):
+        return None
+    measures, edition = _selection(measures, edition)
+    if edition is None or not scores_cover_uploads():
+        return None
+    if filters.get("month"):
+        if not start <= filters["month"] <= end:
+            return {}
+        start = end = filters["month"]
+    counted_by = filters.get("counted_by") or COUNTED_SOC
+    counted = counted_record_months(area=area, start=start, end=end, edition=edition,
+                                    measures=counting_measures(counted_by, measures))
+    if counted is None or counted_by != COUNTED_ALL:
+        return counted
+    return {month: (n, counted.get(month, (0, 0.0))[1])
+            for month, n in located_record_months(area=area, start=start, end=end).items()}
+
+
+def months_totals(months: dict[date, tuple[int, float]]) -> tuple[int, float]:
+    """(count, harm) of listed_months: what area_records_totals gives."""
+    return sum(n for n, _ in months.values()), float(sum(h for _, h in months.values()))
+
+
+def scores_cover_uploads() -> bool:
+    """No upload was applied since the latest finished scoring run started (so the run counted every
+    applied record). Two stamps read once per request, shared with records_version()."""
+    upload, run = once_per_request("latest_upload", _latest_upload), latest_run_shared()
+    return upload["at"] is None or (run["started"] is not None and upload["at"] < run["started"])
+
+
 def area_records_totals(*, user, area: Area, start: date, end: date, filters: dict | None = None,
                         measures: list[Measure] | None = None, edition: CssEdition | None = None) -> tuple[int, float]:
-    """(count, harm) of what area_records lists: two plain aggregates, without the per-record subquery."""
+    """(count, harm) of what area_records lists: from the stored counts where they answer
+    (listed_months), else two plain aggregates, without the per-record subquery."""
     filters = filters or {}
     measures, edition = _selection(measures, edition)
+    months = listed_months(user=user, area=area, start=start, end=end, filters=filters, measures=measures,
+                           edition=edition)
+    if months is not None:
+        return months_totals(months)
     counted_by = filters.get("counted_by") or COUNTED_SOC
     listed = area_records(user=user, area=area, start=start, end=end,
                           filters={**filters, "counted_by": COUNTED_SOC if counted_by == COUNTED_ALL else counted_by},
@@ -197,14 +254,12 @@ def records_version(*, scores: str | None = None) -> str:
     """Changes with every applied upload and every finished scoring run: the key of cached record reads.
 
     Read once per request (core.request_memo); ``scores``: scores_version(), when the caller has read it."""
-    return f"{once_per_request('latest_upload', _latest_upload)}:{scores or scores_version()}"
+    upload = once_per_request("latest_upload", _latest_upload)
+    return f"{upload['id']}:{upload['at'] and upload['at'].timestamp()}:{scores or scores_version()}"
 
 
-def _latest_upload() -> str:
-    from django.db.models import Max
-
-    upload = Upload.objects.filter(status=Upload.Status.APPLIED).aggregate(id=Max("id"), at=Max("finished_at"))
-    return f"{upload['id']}:{upload['at'] and upload['at'].timestamp()}"
+def _latest_upload() -> dict:
+    return Upload.objects.filter(status=Upload.Status.APPLIED).aggregate(id=Max("id"), at=Max("finished_at"))
 
 
 # The records table counts at most this many records (a page number beyond it is clamped).
@@ -217,25 +272,55 @@ def records_count(qs: QuerySet[Record]) -> tuple[int, bool]:
     return min(n, COUNT_CAP), n > COUNT_CAP
 
 
-def records_page(qs: QuerySet[Record], edition, page, per_page: int, version: str, key: str) -> tuple[Page, bool]:
+def records_page(qs: QuerySet[Record], edition, page, per_page: int, version: str, key: str,
+                 months: dict[date, tuple[int, float]] | None = None) -> tuple[Page, bool]:
     """One page of the records table (newest first) and whether the count was capped.
 
-    The count and the page's rows are cached by ``key`` (area, window, filters), page, edition and
-    ``version`` (records_version()): the caller audits every view, cached or not.
+    ``months``: listed_months() of ``qs``, when the stored counts answer: then the count is theirs and
+    the page's rows are read from the months holding them only (rows_in_months), not sorted out of
+    every record of the window. The count and the page's rows are cached by ``key`` (area, window,
+    filters), page, edition and ``version`` (records_version()): the caller audits every view, cached or not.
     """
     rows = records_page_rows(qs, edition)
     paginator = Paginator(rows, per_page)
-    count_key = f"sectors:records-count:{key}:{version}"
-    counted = cache.get(count_key)
-    if counted is None:
-        counted = records_count(qs)
-        cache.set(count_key, counted, settings.PAGE_CACHE_SECONDS)
+    if months is not None:
+        total = sum(n for n, _ in months.values())
+        counted = (min(total, COUNT_CAP), total > COUNT_CAP)
+    else:
+        count_key = f"sectors:records-count:{key}:{version}"
+        counted = cache.get(count_key)
+        if counted is None:
+            counted = records_count(qs)
+            cache.set(count_key, counted, settings.PAGE_CACHE_SECONDS)
     paginator.count, capped = counted
     number = paginator.get_page(page).number  # clamps a bad or out-of-range page, as get_page does
     rows_key = f"sectors:records-page:{key}:{number}:{per_page}:{edition and edition.pk}:{version}"
     object_list = cache.get(rows_key)
     if object_list is None:
         bottom = (number - 1) * per_page
-        object_list = list(rows[bottom:bottom + per_page])
+        object_list = list(rows[bottom:bottom + per_page] if months is None
+                           else rows_in_months(rows, {m: n for m, (n, _) in months.items()}, bottom, per_page))
         cache.set(rows_key, object_list, settings.PAGE_CACHE_SECONDS)
     return Page(object_list, number, paginator), capped
+
+
+def rows_in_months(rows: QuerySet[Record], counts: dict[date, int], bottom: int, size: int) -> QuerySet[Record]:
+    """rows[bottom:bottom + size] of the newest-first rows, read from the months holding them only.
+
+    ``counts``: how many of ``rows`` each month holds. A record's month is that of its date
+    (Record.month), so the newest-first order runs through the months from the last, and the
+    months before the page's are skipped by their counts: the query sorts one or two months of the
+    area's records, whatever the window.
+    """
+    skipped, seen, chosen = 0, 0, []
+    for month in sorted(counts, reverse=True):
+        if seen >= bottom + size:
+            break
+        if seen + counts[month] <= bottom:
+            skipped += counts[month]
+        else:
+            chosen.append(month)
+        seen += counts[month]
+    if not chosen:
+        return rows.none()
+    return rows.filter(month__in=chosen)[bottom - skipped:bottom - skipped + size]

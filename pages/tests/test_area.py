@@ -19,14 +19,15 @@ def _url(world, code="S2", suffix=""):
 def test_it_shows_an_area_with_its_records(world, analyst, login, django_assert_max_num_queries):
     client = login(analyst)
     # Cold caches. The contributing items and the map layer's cells are the scoring run's (one query
-    # each, scoring.models.AreaView); the records list reads the records: the page's count and rows,
-    # its total (one aggregate) and its nominal-months (four queries, scoring.selectors.items). Each of
+    # each, scoring.models.AreaView); the records list its count and harm by month (one query of the
+    # stored totals, pages.selectors.records.listed_months), the page's rows (read from the months
+    # holding them) and its nominal-months (four queries, scoring.selectors.items). Each of
     # the two audit events costs three (the audit chain's lock, its head, the insert). The ranking
     # comes with the overview it is cached with, the force's monthly trend included; the ETag's and
     # the caches' stamps (latest upload, scoring run, run in progress) are read once per request.
     # The activities on the area: the area tree and the activities (two). Its open tasking actions (one;
     # a second for their linked activities when there are any).
-    with django_assert_max_num_queries(48):
+    with django_assert_max_num_queries(46):
         response = client.get(_url(world))
     assert response.status_code == 200
     html = response.content.decode()

@@ -28,10 +28,17 @@ def scores_version() -> str:
 
 
 def latest_run() -> dict:
-    """The last finished scoring run: ``id`` and ``at`` (when it finished), both None before any run."""
-    return ScoringRun.objects.filter(status=ScoringRun.Status.DONE).aggregate(id=Max("id"), at=Max("finished_at"))
+    """The last finished scoring run: ``id``, ``at`` (when it finished) and ``started`` (the latest
+    start of a finished run), all None before any run."""
+    return ScoringRun.objects.filter(status=ScoringRun.Status.DONE).aggregate(
+        id=Max("id"), at=Max("finished_at"), started=Max("started_at"))
+
+
+def latest_run_shared() -> dict:
+    """latest_run(), read once per request (core.request_memo): the same query as scores_version()."""
+    return once_per_request("latest_run", latest_run)
 
 
 def _scores_version() -> str:
-    last = latest_run()
+    last = latest_run_shared()
     return f"{last['id']}:{last['at'] and last['at'].timestamp()}"
