@@ -21,7 +21,7 @@ from django.utils import timezone
 from ingestion.models import Upload
 from ingestion.readers import FileRejected
 from ingestion.services.uploads import stale_after
-from scoring.services import scores_recompute_request
+from scoring.services import scores_recompute_request, scores_recompute_request_all
 
 logger = logging.getLogger(__name__)
 MAX_STORED_ERRORS = 500
@@ -148,7 +148,7 @@ def _request_recompute(upload: Upload, affected: dict) -> None:
     their home, so its full recompute is every force's (one run per force: scores_recompute_request).
     """
     if affected.get("full"):
-        scores_recompute_request(requested_by=upload.uploaded_by)
+        scores_recompute_request_all(requested_by=upload.uploaded_by)
         return
     area_ids, months = sorted(affected.get("area_ids") or []), sorted(affected.get("months") or [])
     if area_ids and months:
