@@ -266,7 +266,7 @@ class Stage:
     """A temporary staging table on this connection (dropped at the end of the run)."""
 
     def __init__(self, upload_id: int, *, force_id: int | None = None, with_links: bool = False):
-        self.force_id = force_id  # every record written or looked up is this force's (set before the apply)
+        self.force_id = force_id  # the upload's force: every record written or looked up is this force's
         self.name = f"ingest_stage_{upload_id}"
         self.links = f"ingest_links_{upload_id}"
         self.with_links = with_links

@@ -263,7 +263,8 @@ def _lookups(cursor, schema, names: _Names, *, force_id: int | None) -> int:
         valid.append((lon, lat, lon_v, lat_v))
     points = [(lon, lat, None, None, None, None, None) for lon, lat in [("", "")] if empty]
     if valid:
-        places = current_locator(force_id=force_id).places(np.array([v[2] for v in valid]), np.array([v[3] for v in valid]))
+        places = current_locator(force_id=force_id).places(np.array([v[2] for v in valid]),
+                                                           np.array([v[3] for v in valid]))
         points += [(*v, *place) for v, place in zip(valid, places)]
     _table(cursor, names, names.points, "lon_text text, lat_text text, lon double precision, lat double precision, "
                                  "area_id bigint, sector_id bigint, command_id bigint", points)

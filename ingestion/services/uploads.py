@@ -99,7 +99,8 @@ def upload_create(*, organisation: Organisation, kind: str, fileobj, original_na
         return earlier
 
     upload = Upload(
-        kind=kind, organisation=organisation, force_id=force_id, uploaded_by=user if user and user.is_authenticated else None,
+        kind=kind, organisation=organisation, force_id=force_id,
+        uploaded_by=user if user and user.is_authenticated else None,
         original_name=display_name(original_name), sha256=sha256, size=size, options=options or {},
         created_at=timezone.now(),
     )

@@ -15,6 +15,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='scoringrun',
             name='force',
-            field=models.ForeignKey(blank=True, limit_choices_to={'level': 0}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='sectors.area'),
+            field=models.ForeignKey(blank=True, limit_choices_to={'level': 0}, null=True,
+                                    on_delete=django.db.models.deletion.PROTECT, related_name='+', to='sectors.area'),
         ),
     ]

@@ -177,7 +177,7 @@ def _rows(force=None) -> dict:
 
 
 def _written(force) -> dict:
-    """The force's stored rows with their ids and the run that wrote them: what a run of another force must not touch."""
+    """The force's stored rows with their ids and the run that wrote them (a run of another force must not touch them)."""
     return {
         "cells": set(HarmScore.objects.filter(force=force).values_list("pk", "area_id", "month", "measure_id",
                                                                        "count", "harm", "run_id")),
