@@ -164,12 +164,14 @@ def force_area(db):
 def ingest(force, analyst):
     """Upload bytes as the force (or another organisation) and process them synchronously."""
 
-    def run(kind, data: bytes, *, name="file.csv", organisation=None, user=None, options=None):
+    def run(kind, data: bytes, *, name="file.csv", organisation=None, user=None, options=None, force_area=None):
         # Records belong to a force: a test that built no geography gets a bare force root.
-        force_of(None)
+        if force_area is None:
+            force_of(None)
         upload = upload_create(
             organisation=organisation or force, kind=kind, fileobj=io.BytesIO(data), original_name=name,
             user=user or analyst, options=options, dispatch=False,
+            force_id=None if force_area is None else force_area.pk,
         )
         return upload_process(upload_id=upload.pk)
 

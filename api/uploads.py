@@ -20,7 +20,7 @@ from ingestion.models import Upload, UploadKind
 from ingestion.permissions import upload_kinds_for, uploading_organisation
 from ingestion.reports import status_payload
 from ingestion.selectors import uploads_visible
-from ingestion.services import UploadRefused, UploadTooLarge, upload_create
+from ingestion.services import UploadForceRefused, UploadRefused, UploadTooLarge, upload_create
 from pages.forms import UploadForm
 
 STATUS_FIELDS = {
@@ -32,7 +32,9 @@ STATUS_FIELDS = {
 }
 SUMMARY_FIELDS = {
     **STATUS_FIELDS, "url": serializers.URLField(), "kind": serializers.CharField(),
-    "organisation": serializers.CharField(), "original_name": serializers.CharField(),
+    "organisation": serializers.CharField(),
+    "force": serializers.CharField(allow_null=True, help_text="The code of the force the file is for"),
+    "original_name": serializers.CharField(),
     "uploaded_by": serializers.CharField(allow_null=True), "created_at": serializers.DateTimeField(),
     "finished_at": serializers.DateTimeField(allow_null=True),
 }
@@ -52,7 +54,8 @@ UploadDetail = inline_serializer("UploadDetail", fields={
 
 def _summary(request, upload: Upload) -> dict:
     return {**status_payload(upload), "url": reverse("api-upload", args=[upload.pk], request=request),
-            "kind": upload.kind, "organisation": upload.organisation.code, "original_name": upload.original_name,
+            "kind": upload.kind, "organisation": upload.organisation.code,
+            "force": upload.force.code if upload.force_id else None, "original_name": upload.original_name,
             "uploaded_by": upload.uploaded_by.get_username() if upload.uploaded_by else None,
             "created_at": upload.created_at, "finished_at": upload.finished_at}
 
@@ -69,10 +72,13 @@ def _create(request) -> Response:
     started = timezone.now()
     try:
         upload = upload_create(organisation=organisation, kind=form.cleaned_data["kind"], fileobj=file,
-                               original_name=file.name, user=request.user, options=form.options())
+                               original_name=file.name, user=request.user, options=form.options(),
+                               force_id=form.force_id())
     except UploadTooLarge:
         return Response({"file": [f"Larger than {settings.UPLOAD_MAX_BYTES:,} bytes"]},
                         status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    except UploadForceRefused as exc:
+        return Response({"force": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
     except UploadRefused as exc:
         return Response({"kind": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
     # The same file sent again is the earlier upload (as on the page): 200 with it, not a new one.
@@ -90,6 +96,9 @@ def _create(request) -> Response:
     "kind": serializers.ChoiceField(choices=UploadKind.choices,
                                     help_text="What the file holds (the kinds one's organisation may send)"),
     "file": serializers.FileField(help_text="CSV (UTF-8) or XLSX; GeoJSON for boundaries"),
+    "force": serializers.CharField(required=False, max_length=32, help_text=(
+        "The code of the force (a level-0 area) whose data the file holds: required when the deployment "
+        "holds several forces (400 without it or with a code that is not a force); ignored with one")),
     "level": serializers.ChoiceField(choices=[1, 2, 3], required=False, help_text="Boundaries only"),
     "code_property": serializers.CharField(required=False, max_length=60, help_text="Boundaries only"),
     "name_property": serializers.CharField(required=False, max_length=60, help_text="Boundaries only")})},
@@ -105,8 +114,8 @@ def _create(request) -> Response:
 def uploads(request):
     if request.method == "POST":
         return _create(request)
-    rows = uploads_visible(user=request.user).select_related("organisation", "uploaded_by").order_by("-created_at",
-                                                                                                    "-id")
+    rows = uploads_visible(user=request.user).select_related("organisation", "uploaded_by", "force") \
+        .order_by("-created_at", "-id")
     paginator = Pagination()
     page = paginator.paginate_queryset(rows, request)
     return paginator.get_paginated_response([_summary(request, u) for u in page])

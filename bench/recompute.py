@@ -226,10 +226,9 @@ def main():
         print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min)")
 
         first_s, _, first = timed(lambda: scores_recompute(views=False), repeat=1)
-        from scoring.services.recompute import ADVISORY_LOCK_KEY
         from scoring.services.stored_views import area_views_fill
 
-        views_s, _, views = timed(lambda: area_views_fill(run=first, lock_key=ADVISORY_LOCK_KEY), repeat=1)
+        views_s, _, views = timed(lambda: area_views_fill(run=first, force_id=None), repeat=1)
         print(f"area pages' stored views, after the run: {views_s:.2f} s, {views:,} areas and windows")
         print(f"first full recompute (empty table): {first_s:.2f} s, {first.rows_written:,} cells written")
         full_median, full_best, run = timed(lambda: scores_recompute(views=False))

@@ -5,7 +5,8 @@ from ingestion.models import Upload
 
 @admin.register(Upload)
 class UploadAdmin(admin.ModelAdmin):
-    list_display = ["id", "kind", "organisation", "status", "rows_total", "rows_applied", "error_count", "created_at"]
+    list_display = ["id", "kind", "organisation", "force", "status", "rows_total", "rows_applied", "error_count",
+                    "created_at"]
     list_filter = ["status", "kind", "organisation"]
     readonly_fields = [f.name for f in Upload._meta.fields]
 

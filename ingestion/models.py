@@ -37,6 +37,10 @@ class Upload(models.Model):
 
     kind = models.CharField(max_length=20, choices=UploadKind.choices)
     organisation = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="uploads")
+    # The force root (level 0) the file's rows belong to, named when the upload is created (the only
+    # one of a force's own deployment). Empty only while the deployment holds no force root yet.
+    force = models.ForeignKey("sectors.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                              limit_choices_to={"level": 0})
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     file = models.FileField(upload_to=upload_path, max_length=300)
     original_name = models.CharField(max_length=255)

@@ -47,7 +47,7 @@ def may_process_again(user, upload: Upload) -> bool:
 def access_upload(user, upload_id) -> Upload:
     """The upload, or 404 whether it is missing or not this user's to see."""
     try:
-        return uploads_visible(user=user).select_related("organisation", "uploaded_by").get(pk=upload_id)
+        return uploads_visible(user=user).select_related("organisation", "uploaded_by", "force").get(pk=upload_id)
     except (Upload.DoesNotExist, ValueError, TypeError):
         raise Http404("No such upload") from None
 

@@ -13,7 +13,7 @@ from nominals.permissions import access_group, access_nominal
 from records.models import RecordKind
 from scoring.models import Measure
 from scoring.selectors.ranking import WINDOWS
-from sectors.models import Level
+from sectors.models import Area, Level
 
 WINDOW_CHOICES = [(months, f"{months} months") for months in WINDOWS]
 RANKED_LEVELS = [(Level.COMMAND, "area commands"), (Level.SECTOR, "sectors"), (Level.NEIGHBOURHOOD, "neighbourhoods")]
@@ -153,6 +153,13 @@ class UploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         labels = dict(UploadKind.choices)
         self.fields["kind"].choices = [(k, labels[k]) for k in kinds]
+        # The force the file is for: asked only of a deployment holding several (ingestion.services.upload_create).
+        forces = Area.objects.filter(level=Level.FORCE).order_by("name")
+        if len(forces[:2]) > 1:
+            self.fields["force"] = forces_field = forms.ModelChoiceField(
+                queryset=forces, to_field_name="code", label="Force", empty_label="—",
+                help_text="The force whose data the file holds")
+            forces_field.error_messages["invalid_choice"] = "Not a force: give the code of one of the forces."
 
     def clean(self):
         data = super().clean()
@@ -161,6 +168,10 @@ class UploadForm(forms.Form):
                 if not data.get(name):
                     self.add_error(name, "Required for a boundary upload.")
         return data
+
+    def force_id(self) -> int | None:
+        force = self.cleaned_data.get("force")
+        return None if force is None else force.pk
 
     def options(self) -> dict:
         if self.cleaned_data["kind"] != UploadKind.BOUNDARIES:

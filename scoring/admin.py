@@ -108,7 +108,7 @@ class MeasureAdmin(ServiceAdmin):
 
 @admin.register(ScoringRun)
 class ScoringRunAdmin(admin.ModelAdmin):
-    list_display = ["id", "status", "edition", "created_at", "attempts", "next_attempt_at", "duration_ms",
+    list_display = ["id", "status", "force", "edition", "created_at", "attempts", "next_attempt_at", "duration_ms",
                     "rows_written", "unweighted_records"]
     list_filter = ["status"]
     readonly_fields = [f.name for f in ScoringRun._meta.fields]

@@ -173,6 +173,10 @@ class ScoringRun(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     edition = models.ForeignKey(CssEdition, null=True, on_delete=models.PROTECT)
     scope = models.JSONField(default=dict, help_text="{} for a full recompute, else areas and months")
+    # The force root (level 0) the run recomputes; empty for every force at once. A run of one force
+    # reads and writes that force's rows only, so on a deployment distributed by force it runs on one node.
+    force = models.ForeignKey("sectors.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                              limit_choices_to={"level": 0})
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

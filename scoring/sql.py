@@ -91,7 +91,8 @@ BIT_MEASURE = "scoring_bit_measure"
 BIT_SET = "scoring_bit_set"
 
 
-def record_grain_create(*, edition_id: int, months: list[date] | None, kinds: list[str]) -> tuple[str, list]:
+def record_grain_create(*, edition_id: int, months: list[date] | None, kinds: list[str],
+                        force_id: int | None = None) -> tuple[str, list]:
     """A temporary table of the records in scope grouped to the finest grain the measures need.
 
     One row per neighbourhood, sector, command, month, kind and attribute bits,
@@ -102,10 +103,11 @@ def record_grain_create(*, edition_id: int, months: list[date] | None, kinds: li
     records' extended statistics (records migration 0003) and so aggregates in parallel
     workers (a CREATE TABLE ... AS may run in parallel on PostgreSQL; an INSERT cannot); and the
     few flagged or linked ones, with their flags and the group types they are linked to on
-    their date packed into the bits.
+    their date packed into the bits. ``force_id``: that force's records only.
     """
     month_sql, month_params = _in("r.month", months)
     kind_sql, kind_params = _in("r.kind", kinds)
+    force_sql, force_params = _in("r.force_id", None if force_id is None else [force_id])
     flag_bits = " + ".join(f"CASE WHEN r.{flag} THEN {bit} ELSE 0 END" for flag, bit in FLAG_BITS.items())
     link_bits = " + ".join(f"MAX(CASE WHEN g.group_type = '{t}' THEN {bit} ELSE 0 END)"
                            for t, bit in LINK_BITS.items())
@@ -113,7 +115,7 @@ def record_grain_create(*, edition_id: int, months: list[date] | None, kinds: li
     linked = (f"EXISTS (SELECT 1 FROM {LINK} rn WHERE rn.record_id = r.id AND rn.force_id = r.force_id "
               "AND rn.role NOT IN (%s, %s))")
     scope = ("(r.area_id IS NOT NULL OR r.sector_id IS NOT NULL OR r.command_id IS NOT NULL)"
-             f"{kind_sql}{month_sql}")
+             f"{force_sql}{kind_sql}{month_sql}")
     sums = ("CAST(COUNT(*) AS integer) AS n, CAST(COUNT(w.weight) AS integer) AS n_weighted, "
             "COALESCE(SUM(w.weight), 0) AS harm, COALESCE(SUM(w.weight * w.weight), 0) AS harm_sq, "
             "COALESCE(MAX(w.weight), 0) AS max_w")
@@ -140,7 +142,7 @@ FROM (
 ) r {weight}
 GROUP BY {columns}, r.bits
 """
-    scope_params = [*kind_params, *month_params]
+    scope_params = [*force_params, *kind_params, *month_params]
     return sql, [edition_id, *scope_params, *EXCLUDED_LINK_ROLES,
                  *EXCLUDED_LINK_ROLES, *scope_params, *EXCLUDED_LINK_ROLES, edition_id]
 
@@ -152,7 +154,8 @@ def _fence() -> str:
     return "OFFSET 0" if connection.vendor == "postgresql" else ""
 
 
-def nominal_grain_create(*, months: list[tuple[date, date]], default_force_id: int | None) -> tuple[str, list]:
+def nominal_grain_create(*, months: list[tuple[date, date]], default_force_id: int | None,
+                         force_id: int | None = None) -> tuple[str, list]:
     """The same grain for nominal-months: nominals by home and month, with the roles held that month.
 
     A nominal holds a role in a month when a membership of that group type (or a
@@ -160,8 +163,10 @@ def nominal_grain_create(*, months: list[tuple[date, date]], default_force_id: i
     bit, so a nominal is one item per month however many periods they hold. A nominal's force is
     the force root above their home (nominals are not distributed: docs/scale.md, section 4); a
     home under no force root counts in ``default_force_id``, the deployment's only force (with
-    several, such a nominal has no force and is left out).
+    several, such a nominal has no force and is left out). ``force_id``: that force's nominals only.
     """
+    force_sql, force_params = ("", []) if force_id is None else (" AND COALESCE(t.force_id, %s) = %s",
+                                                                 [default_force_id, force_id])
     role_bits = " + ".join(f"MAX(CASE WHEN pr.role = '{role}' THEN {bit} ELSE 0 END)"
                            for role, bit in ROLE_BITS.items())
     month_rows = " UNION ALL ".join(["SELECT %s AS month, %s AS month_end"] * len(months))
@@ -192,20 +197,23 @@ FROM (
 JOIN {NOMINAL} n ON n.id = held.nominal_id
 LEFT JOIN tree t ON t.id = COALESCE(n.home_command_id, n.home_sector_id, n.home_area_id)
 WHERE (n.home_area_id IS NOT NULL OR n.home_sector_id IS NOT NULL OR n.home_command_id IS NOT NULL)
-  AND COALESCE(t.force_id, %s) IS NOT NULL
+  AND COALESCE(t.force_id, %s) IS NOT NULL{force_sql}
 GROUP BY COALESCE(t.force_id, %s), n.home_area_id, n.home_sector_id, n.home_command_id, held.month, held.bits
 """
-    return sql, [default_force_id, *month_params, default_force_id, default_force_id]
+    return sql, [default_force_id, *month_params, default_force_id, *force_params, default_force_id]
 
 
-def located_span(*, kinds: list[str]) -> tuple[str, list]:
-    """The first and last month of a located record: one MIN and one MAX per kind, each of which
-    the (kind, month) index answers by reading from one end until a located record."""
+def located_span(*, kinds: list[str], force_id: int | None = None) -> tuple[str, list]:
+    """The first and last month of a located record (of ``force_id``'s records: every force's for None):
+    one MIN and one MAX per kind, each of which the (kind, month) index answers by reading from one
+    end until a located record."""
     located = "(area_id IS NOT NULL OR sector_id IS NOT NULL OR command_id IS NOT NULL)"
+    force_sql, force_params = ("", []) if force_id is None else (" AND force_id = %s", [force_id])
     ends = " UNION ALL ".join(
-        f"SELECT (SELECT MIN(month) FROM {RECORD} WHERE kind = %s AND {located}) AS first, "
-        f"(SELECT MAX(month) FROM {RECORD} WHERE kind = %s AND {located}) AS last" for _ in kinds)
-    return f"SELECT MIN(first), MAX(last) FROM ({ends}) ends", [k for kind in kinds for k in (kind, kind)]
+        f"SELECT (SELECT MIN(month) FROM {RECORD} WHERE kind = %s AND {located}{force_sql}) AS first, "
+        f"(SELECT MAX(month) FROM {RECORD} WHERE kind = %s AND {located}{force_sql}) AS last" for _ in kinds)
+    return (f"SELECT MIN(first), MAX(last) FROM ({ends}) ends",
+            [p for kind in kinds for p in (kind, *force_params, kind, *force_params)])
 
 
 def grain_drop() -> tuple[str, list]:
@@ -309,13 +317,14 @@ def new_cells_drop() -> list[tuple[str, list]]:
 
 
 def stale_cells_delete(*, months: list[date] | None, cell_area_ids: list[int] | None,
-                       measure_ids: list[int], nominal: bool) -> tuple[str, list]:
+                       measure_ids: list[int], nominal: bool, force_id: int | None = None) -> tuple[str, list]:
     """Delete the stored cells in scope that the new computation no longer has.
 
     ``nominal`` says which part this is: the cells of the nominals measures
     (``measure_ids``), or of every other measure (not in ``measure_ids``), so
-    the two parts of a run never delete each other's cells.
+    the two parts of a run never delete each other's cells. ``force_id``: that force's cells only.
     """
+    force_sql, force_params = _in(f"{SCORE}.force_id", None if force_id is None else [force_id])
     month_sql, month_params = _in(f"{SCORE}.month", months)
     cell_sql, cell_params = _in(f"{SCORE}.area_id", cell_area_ids)
     if nominal:
@@ -326,25 +335,26 @@ def stale_cells_delete(*, months: list[date] | None, cell_area_ids: list[int] | 
     else:
         measure_sql, measure_params = "", []
     return (
-        f"DELETE FROM {SCORE} WHERE 1 = 1 {month_sql} {cell_sql} {measure_sql} AND NOT EXISTS ("
+        f"DELETE FROM {SCORE} WHERE 1 = 1 {month_sql} {cell_sql} {measure_sql}{force_sql} AND NOT EXISTS ("
         f"SELECT 1 FROM {NEW_CELLS} n WHERE n.force_id = {SCORE}.force_id AND n.area_id = {SCORE}.area_id "
         f"AND n.month = {SCORE}.month "
         f"AND n.measure_id = {SCORE}.measure_id)",
-        [*month_params, *cell_params, *measure_params],
+        [*month_params, *cell_params, *measure_params, *force_params],
     )
 
 
 def stale_totals_delete(*, months: list[date] | None, cell_area_ids: list[int] | None,
-                        item_type: str) -> tuple[str, list]:
-    """Delete the stored totals of one item type in scope that the new computation no longer has."""
+                        item_type: str, force_id: int | None = None) -> tuple[str, list]:
+    """Delete the stored totals of one item type in scope (of one force) that the new computation no longer has."""
+    force_sql, force_params = _in(f"{TOTAL}.force_id", None if force_id is None else [force_id])
     month_sql, month_params = _in(f"{TOTAL}.month", months)
     cell_sql, cell_params = _in(f"{TOTAL}.area_id", cell_area_ids)
     return (
-        f"DELETE FROM {TOTAL} WHERE {TOTAL}.item_type = %s {month_sql} {cell_sql} AND NOT EXISTS ("
+        f"DELETE FROM {TOTAL} WHERE {TOTAL}.item_type = %s {month_sql} {cell_sql}{force_sql} AND NOT EXISTS ("
         f"SELECT 1 FROM {NEW_TOTALS} n WHERE n.force_id = {TOTAL}.force_id AND n.area_id = {TOTAL}.area_id "
         f"AND n.month = {TOTAL}.month "
         f"AND n.measures = {TOTAL}.measures)",
-        [item_type, *month_params, *cell_params],
+        [item_type, *month_params, *cell_params, *force_params],
     )
 
 

@@ -13,6 +13,7 @@ from pyproj import Transformer
 from shapely.geometry import shape
 
 from sectors.models import Area, Level
+from sectors.selectors import other_forces_areas
 
 _TO_BNG = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
 _TO_WGS84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
@@ -54,9 +55,10 @@ class Locator:
         }
 
     @classmethod
-    def from_database(cls, levels=(Level.COMMAND, Level.SECTOR, Level.NEIGHBOURHOOD)) -> "Locator":
+    def from_database(cls, levels=(Level.COMMAND, Level.SECTOR, Level.NEIGHBOURHOOD),
+                      excluded: frozenset = frozenset()) -> "Locator":
         rows = Area.objects.filter(level__in=levels, boundary__isnull=False).values_list("id", "level", "boundary")
-        return cls(list(rows))
+        return cls([row for row in rows if row[0] not in excluded])
 
     def locate(self, lons, lats) -> dict[int, list[int | None]]:
         """Per level, the id of the area containing each point (None where none does).
@@ -103,16 +105,23 @@ class Locator:
 _cache: dict = {}
 
 
-def current_locator() -> Locator:
-    """A locator for the boundaries now in the database, rebuilt when they change."""
+def current_locator(*, force_id: int | None = None) -> Locator:
+    """A locator for the boundaries now in the database, rebuilt when they change.
+
+    With ``force_id``, one that knows only that force's areas (and those under no force root):
+    the rows of a force's upload are placed in its own geography or nowhere, never in a
+    neighbouring force's. A deployment of one force has one locator either way.
+    """
     from django.db.models import Count, Max
 
     key = tuple(Area.objects.filter(boundary__isnull=False).aggregate(n=Count("id"), m=Max("id")).values())
     key = key + (_boundaries_version(),)
-    if _cache.get("key") != key:
-        _cache["locator"] = Locator.from_database()
-        _cache["key"] = key
-    return _cache["locator"]
+    excluded = other_forces_areas(force_id=force_id) if force_id is not None else frozenset()
+    slot = hash(excluded) if excluded else None
+    if _cache.get(("key", slot)) != key:
+        _cache[("locator", slot)] = Locator.from_database(excluded=excluded)
+        _cache[("key", slot)] = key
+    return _cache[("locator", slot)]
 
 
 def _boundaries_version() -> int:

@@ -25,9 +25,38 @@ def force_root(*, force_id: int | None = None) -> int:
     raise ForceNotGiven("Several force root areas: say which force the rows belong to")
 
 
+def force_roots() -> list[int]:
+    """The ids of the deployment's force roots (level 0), in id order: one for a force's own deployment."""
+    return list(Area.objects.filter(level=Level.FORCE).order_by("pk").values_list("pk", flat=True))
+
+
+def upload_force(*, force_id: int | None) -> int | None:
+    """The force an upload is for: ``force_id`` checked to be a force root, else the only one.
+
+    None when the deployment holds no force root yet (a register or a rejected file needs none; a
+    records file then fails at its apply). Several and none named: ForceNotGiven.
+    """
+    if force_id is not None:
+        return force_root(force_id=force_id)
+    ids = force_roots()[:2]
+    if len(ids) > 1:
+        raise ForceNotGiven("Several forces: say which force the file is for")
+    return ids[0] if ids else None
+
+
 def area_forces() -> dict[int, int]:
     """Each area's force root (one query for the whole tree)."""
     return roots(dict(Area.objects.values_list("id", "parent_id")))
+
+
+def other_forces_areas(*, force_id: int) -> frozenset[int]:
+    """The areas in the tree of a force root other than ``force_id`` (none in a one-force deployment)."""
+    rows = list(Area.objects.values_list("id", "parent_id", "level"))
+    parents = {pk: parent for pk, parent, _ in rows}
+    forces = {pk for pk, parent, level in rows if parent is None and level == Level.FORCE}
+    if forces <= {force_id}:
+        return frozenset()
+    return frozenset(pk for pk, top in roots(parents).items() if top in forces and top != force_id)
 
 
 def areas_around(area_ids) -> set[int]:

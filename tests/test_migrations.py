@@ -18,7 +18,7 @@ from core.models import AuditEvent, Organisation
 from ingestion.models import Upload
 from nominals.models import Nominal, RecordNominal
 from records.models import OffenceType, Record
-from sectors.models import Area
+from sectors.models import Area, Level
 
 BEFORE = [
     ("portal", "0003_audit_append_only"), ("ingestion", "0006_upload_resend"), ("scoring", "0006_scoringrun_outbox"),
@@ -92,6 +92,8 @@ def test_it_keeps_every_row_permission_and_grant_of_a_database_from_before_the_l
     assert OffenceType.objects.get(pk=before["offence"]).code == "8N"
     assert AuditEvent.objects.get(pk=before["event"]).object_id == str(before["area"])
     assert Upload.objects.get(pk=before["upload"]).organisation.code == "coroner"
+    # The upload names the deployment's only force root (made when its records gained their force).
+    assert Upload.objects.get(pk=before["upload"]).force_id == Area.objects.get(level=Level.FORCE).pk == record.force_id
 
     # The moved models' content types are the same rows under their new apps, so every permission
     # and object grant that names them still holds.

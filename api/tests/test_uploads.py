@@ -6,7 +6,8 @@ from api.services import token_create
 from api.throttles import UploadThrottle
 from core.models import AuditEvent
 from ingestion.models import Upload
-from tests.factories import csv_bytes, policeuk_file, policeuk_row, uploaded
+from sectors.models import Level
+from tests.factories import AreaFactory, csv_bytes, policeuk_file, policeuk_row, uploaded
 
 DEATHS = csv_bytes([["reference", "date", "latitude", "longitude", "substances"],
                     ["D1", "2023-01-05", "55.0", "-1.7", "heroin;cocaine"]])
@@ -86,3 +87,28 @@ def test_the_readme_s_session_with_a_token(partner_a, monkeypatch, django_captur
     assert sent.status_code == 201
     assert client.get(sent.json()["url"], **header).json()["status"] == "received"
     assert client.get(sent.json()["url"]).status_code == 403  # the key, not a cookie, opens it
+
+
+def test_it_asks_which_force_a_file_is_for_only_where_there_are_several(client, partner_a, monkeypatch):
+    monkeypatch.setattr("ingestion.services.uploads.upload_dispatch", lambda upload_id: None)
+    north = AreaFactory(level=Level.FORCE, code="NORTH", name="North")
+    client.force_login(partner_a)
+    one = client.post("/api/uploads/", {"kind": "drug_deaths", "file": uploaded(DEATHS, "deaths.csv"),
+                                        "force": "ignored with one force"})
+    assert one.status_code == 201 and one.json()["force"] == "NORTH"
+    south = AreaFactory(level=Level.FORCE, code="SOUTH", name="South")
+    other = csv_bytes([["reference", "date"], ["D2", "2023-01-06"]])
+    missing = client.post("/api/uploads/", {"kind": "drug_deaths", "file": uploaded(other, "d2.csv")})
+    assert missing.status_code == 400 and "required" in missing.json()["force"][0]
+    wrong = client.post("/api/uploads/", {"kind": "drug_deaths", "file": uploaded(other, "d2.csv"), "force": "E"})
+    assert wrong.status_code == 400 and wrong.json()["force"] == ["Not a force: give the code of one of the forces."]
+    sector = AreaFactory(level=Level.SECTOR, code="S1", parent=None)
+    not_force = client.post("/api/uploads/", {"kind": "drug_deaths", "file": uploaded(other, "d2.csv"),
+                                              "force": sector.code})
+    assert not_force.status_code == 400 and "force" in not_force.json()
+    assert Upload.objects.count() == 1
+    named = client.post("/api/uploads/", {"kind": "drug_deaths", "file": uploaded(other, "d2.csv"), "force": "SOUTH"})
+    assert named.status_code == 201 and named.json()["force"] == "SOUTH"
+    assert Upload.objects.get(pk=named.json()["id"]).force_id == south.pk != north.pk
+    page = client.get("/uploads/new/")
+    assert page.status_code == 200 and 'name="force"' in page.content.decode()

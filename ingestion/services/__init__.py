@@ -2,6 +2,7 @@
 from ingestion.services.processing import upload_process
 from ingestion.services.uploads import (
     ReprocessRefused,
+    UploadForceRefused,
     UploadRefused,
     UploadTooLarge,
     may_upload,
@@ -12,6 +13,6 @@ from ingestion.services.uploads import (
 )
 
 __all__ = [
-    "ReprocessRefused", "UploadRefused", "UploadTooLarge", "may_upload", "upload_create", "upload_dispatch",
-    "upload_process", "upload_reprocess", "uploads_dispatch_pending",
+    "ReprocessRefused", "UploadForceRefused", "UploadRefused", "UploadTooLarge", "may_upload", "upload_create",
+    "upload_dispatch", "upload_process", "upload_reprocess", "uploads_dispatch_pending",
 ]

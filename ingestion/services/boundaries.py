@@ -5,7 +5,8 @@ from django.db import transaction
 
 from ingestion.models import Upload
 from ingestion.readers import FileRejected
-from sectors.models import Level
+from sectors.models import Area, Level
+from sectors.selectors import force_roots
 from sectors.services import BoundaryError, areas_import
 
 LEVELS = {Level.COMMAND, Level.SECTOR, Level.NEIGHBOURHOOD}
@@ -35,12 +36,18 @@ def process_boundaries(run, schema_class, fileobj) -> dict | None:
     if not isinstance(features, list) or not features:
         raise FileRejected("Expected a GeoJSON FeatureCollection with at least one feature.")
     run.progress(rows_validated=len(features), rows_total=len(features), status=Upload.Status.APPLYING)
+    # Area commands hang under the upload's force where there are several (an orphan command would
+    # belong to none); lower levels find their parent by location, as before. A deployment of one
+    # force keeps its commands as uploaded (its nominals homed under none count in its only force).
+    parent = None
+    if level == Level.COMMAND and run.upload.force_id is not None and len(force_roots()[:2]) > 1:
+        parent = Area.objects.get(pk=run.upload.force_id)
     try:
         with transaction.atomic():
             run.lock()
             result = areas_import(level=level, features=features, code_property=code_property,
-                                  name_property=name_property, source=f"upload {run.upload.pk}: "
-                                  f"{run.upload.original_name}")
+                                  name_property=name_property, parent=parent,
+                                  source=f"upload {run.upload.pk}: {run.upload.original_name}")
             run.finish(Upload.Status.APPLIED, rows_applied=result["created"] + result["updated"])
     except BoundaryError as exc:
         raise FileRejected(str(exc)) from None

@@ -21,7 +21,7 @@ from django.utils import timezone
 from ingestion.models import Upload
 from ingestion.readers import FileRejected
 from ingestion.services.uploads import stale_after
-from scoring.services import scores_recompute_request
+from scoring.services import scores_recompute_request, scores_recompute_request_all
 
 logger = logging.getLogger(__name__)
 MAX_STORED_ERRORS = 500
@@ -140,16 +140,17 @@ def upload_process(*, upload_id: int) -> Upload:
 
 
 def _request_recompute(upload: Upload, affected: dict) -> None:
-    """Ask scoring to recompute what the upload changed: everything, or some areas and months.
+    """Ask scoring to recompute what the upload changed: everything, or some areas and months of its force.
 
     A scope with no areas or no months would select nothing (and is an empty
-    ``IN ()`` in SQL): nothing is requested for it.
+    ``IN ()`` in SQL): nothing is requested for it. A register (nominals, groups, memberships,
+    priority periods) is shared by every force: a nominal's crimes may lie in another force than
+    their home, so its full recompute is every force's (one run per force: scores_recompute_request).
     """
-    # Resolved when called, from the scoring package (its public address; tests replace it there).
-
     if affected.get("full"):
-        scores_recompute_request(requested_by=upload.uploaded_by)
+        scores_recompute_request_all(requested_by=upload.uploaded_by)
         return
     area_ids, months = sorted(affected.get("area_ids") or []), sorted(affected.get("months") or [])
     if area_ids and months:
-        scores_recompute_request(area_ids=area_ids, months=months, requested_by=upload.uploaded_by)
+        scores_recompute_request(force_id=upload.force_id, area_ids=area_ids, months=months,
+                                 requested_by=upload.uploaded_by)

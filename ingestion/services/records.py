@@ -26,7 +26,7 @@ from ingestion.services.staging import copy_applies, stage_copied
 from records.keys import reference_key, reference_match
 from records.services import record_months_claim, record_partitions_attach, record_partitions_ensure
 from sectors.locator import current_locator
-from sectors.selectors import force_root
+from sectors.selectors import ForceNotGiven
 
 _STAGE_TYPES = [
     ("row_no", "integer"), ("external_ref", "varchar(100)"), ("occurred_on", "date"), ("month", "date"),
@@ -61,7 +61,8 @@ def process_records(run, schema_class, fileobj) -> dict | None:
     if problem:
         raise FileRejected(problem, row=1)
     run.progress()  # the header is read (for XLSX: the workbook opened and its text table loaded)
-    stage = Stage(upload.pk, with_links=schema.kind == "crimes")
+    # The rows are placed in the upload's force only (sectors.locator.current_locator).
+    stage = Stage(upload.pk, force_id=upload.force_id, with_links=schema.kind == "crimes")
     try:
         counts, first = None, rows
         step = _BatchStep(run, schema, stage)
@@ -83,9 +84,9 @@ def process_records(run, schema_class, fileobj) -> dict | None:
             return None
         run.progress(status=Upload.Status.APPLYING, rows_total=counts["total"], rows_skipped=counts["skipped"])
         source = record_source(schema, upload.organisation)
-        # The upload names no force: the deployment's only one (several are refused, see force_root).
-        # Asked only now: a rejected file needs none.
-        stage.force_id = force_root()
+        if stage.force_id is None:
+            # Created while the deployment held no force root (a rejected file needs none).
+            raise ForceNotGiven("The upload names no force: the records of a force need its geography first")
         # Before the apply, in its own short transaction: creating a partition locks the whole table.
         # A month without a partition and with enough rows is loaded as a table of its own instead.
         month_rows = stage.month_rows()
@@ -124,7 +125,7 @@ class _BatchStep:
 
     def __init__(self, run, schema, stage):
         self.run, self.schema, self.stage = run, schema, stage
-        self.locator, self.cache = current_locator(), {}
+        self.locator, self.cache = current_locator(force_id=stage.force_id), {}
 
     def __call__(self, batch, counts: dict) -> None:
         run, schema = self.run, self.schema
@@ -275,7 +276,7 @@ class Stage:
     """A temporary staging table on this connection (dropped at the end of the run)."""
 
     def __init__(self, upload_id: int, *, force_id: int | None = None, with_links: bool = False):
-        self.force_id = force_id  # every record written or looked up is this force's (set before the apply)
+        self.force_id = force_id  # the upload's force: every record written or looked up is this force's
         self.name = f"ingest_stage_{upload_id}"
         self.links = f"ingest_links_{upload_id}"
         self.with_links = with_links

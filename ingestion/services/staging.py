@@ -192,7 +192,7 @@ def _stage(run, schema, stage, names: _Names, rows: int, validate_batch) -> dict
             cursor.execute("SET default_statistics_target = 1")
             cursor.execute(f"ANALYZE {names.raw}")
             cursor.execute("RESET default_statistics_target")
-            blank = _lookups(cursor, schema, names)
+            blank = _lookups(cursor, schema, names, force_id=stage.force_id)
             staged, unlocated = _insert_good(cursor, stage, names)
             _set_aside(cursor, names)
         finally:
@@ -220,7 +220,7 @@ def _stage(run, schema, stage, names: _Names, rows: int, validate_batch) -> dict
 _MONTH_SET, _TYPE_SET, _POINT_SET = 0b0111, 0b1011, 0b1100
 
 
-def _lookups(cursor, schema, names: _Names) -> int:
+def _lookups(cursor, schema, names: _Names, *, force_id: int | None) -> int:
     """The file's distinct months, crime types and points, each judged once by the Python rules.
 
     Returns the number of blank rows (every field empty).
@@ -263,7 +263,8 @@ def _lookups(cursor, schema, names: _Names) -> int:
         valid.append((lon, lat, lon_v, lat_v))
     points = [(lon, lat, None, None, None, None, None) for lon, lat in [("", "")] if empty]
     if valid:
-        places = current_locator().places(np.array([v[2] for v in valid]), np.array([v[3] for v in valid]))
+        places = current_locator(force_id=force_id).places(np.array([v[2] for v in valid]),
+                                                           np.array([v[3] for v in valid]))
         points += [(*v, *place) for v, place in zip(valid, places)]
     _table(cursor, names, names.points, "lon_text text, lat_text text, lon double precision, lat double precision, "
                                  "area_id bigint, sector_id bigint, command_id bigint", points)

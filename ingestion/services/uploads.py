@@ -15,6 +15,7 @@ from core.audit import audit_record
 from core.models import AuditEvent, Organisation
 from ingestion.models import Upload, UploadKind
 from ingestion.permissions import upload_view_grant
+from sectors.selectors import ForceNotGiven, upload_force
 
 logger = logging.getLogger(__name__)
 CHUNK = 1024 * 1024
@@ -28,6 +29,10 @@ class UploadTooLarge(ValueError):
 
 class UploadRefused(ValueError):
     """The organisation may not send this kind (or the kind does not exist)."""
+
+
+class UploadForceRefused(UploadRefused):
+    """The upload names no force where the deployment holds several, or names an area that is not one."""
 
 
 def may_upload(*, organisation: Organisation, kind: str) -> bool:
@@ -66,8 +71,12 @@ def _declared_size(fileobj) -> int | None:
 
 
 def upload_create(*, organisation: Organisation, kind: str, fileobj, original_name: str, user,
-                  options: dict | None = None, dispatch: bool = True) -> Upload:
-    """Keep the file, record who sent it, and queue it for processing once committed.
+                  options: dict | None = None, force_id: int | None = None, dispatch: bool = True) -> Upload:
+    """Keep the file, record who sent it and for which force, and queue it for processing once committed.
+
+    ``force_id`` is the force root the rows belong to: required when the deployment holds several,
+    the only one otherwise (sectors.selectors.upload_force). The organisation does not decide it: a
+    partner may serve several forces, and names the one each file is for.
 
     The same file sent again by the same organisation for the same kind returns
     the earlier upload (no new row) while that upload is in progress or applied;
@@ -80,13 +89,18 @@ def upload_create(*, organisation: Organisation, kind: str, fileobj, original_na
         raise UploadTooLarge(declared)
     if not may_upload(organisation=organisation, kind=kind):
         raise UploadRefused(f"{organisation} may not upload {kind!r} files.")
+    try:
+        force_id = upload_force(force_id=force_id)
+    except ForceNotGiven as exc:
+        raise UploadForceRefused(str(exc)) from None
     sha256, size = _measure(fileobj)
     earlier = _live_upload(organisation=organisation, kind=kind, sha256=sha256)
     if earlier is not None:
         return earlier
 
     upload = Upload(
-        kind=kind, organisation=organisation, uploaded_by=user if user and user.is_authenticated else None,
+        kind=kind, organisation=organisation, force_id=force_id,
+        uploaded_by=user if user and user.is_authenticated else None,
         original_name=display_name(original_name), sha256=sha256, size=size, options=options or {},
         created_at=timezone.now(),
     )
@@ -99,8 +113,8 @@ def upload_create(*, organisation: Organisation, kind: str, fileobj, original_na
             audit_record(
                 user=user, username=None if user and user.is_authenticated else "(command line)",
                 action=AuditEvent.Action.UPLOAD, object_type="upload", object_id=upload.pk,
-                detail={"kind": kind, "organisation": organisation.code, "name": upload.original_name,
-                        "size": size, "sha256": sha256},
+                detail={"kind": kind, "organisation": organisation.code, "force": force_id,
+                        "name": upload.original_name, "size": size, "sha256": sha256},
             )
             if dispatch:
                 transaction.on_commit(lambda: upload_dispatch(upload_id=upload.pk))

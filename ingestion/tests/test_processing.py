@@ -104,6 +104,7 @@ def test_it_requests_a_recompute_of_the_areas_and_months_it_changed(ingest, monk
                                       policeuk_row("b2", lon="-1.7", month="2022-12")]))
     assert calls[-1]["area_ids"] == sorted([areas["west"].id, areas["west_n"].id, areas["command"].id])
     assert calls[-1]["months"] == [dt.date(2022, 12, 1), dt.date(2023, 1, 1)]
+    assert calls[-1]["force_id"] == areas["force"].id  # the upload's force
     # a1 moves east: both its old and new areas are rescored; unchanged b2's month is not.
     ingest("policeuk", policeuk_file([policeuk_row("a1", lon="-1.5", month="2023-01"),
                                       policeuk_row("b2", lon="-1.7", month="2022-12")]), name="2.csv")
@@ -175,7 +176,7 @@ def test_it_recomputes_in_full_after_a_nominals_upload_of_people_with_no_records
 
 def test_it_requests_a_full_recompute_only_for_register_changes_that_score(ingest, monkeypatch):
     calls = []
-    monkeypatch.setattr("ingestion.services.processing.scores_recompute_request", lambda **kw: calls.append(kw))
+    monkeypatch.setattr("ingestion.services.processing.scores_recompute_request_all", lambda **kw: calls.append(kw))
     people = [NOMINALS_HEADER, ["N001", "A Person", "", "", "", "", "", ""]]
     ingest("nominals", csv_bytes(people))
     ingest("groups", csv_bytes([["ref", "name", "group_type"], ["G1", "Group one", "ocg"]]))

@@ -23,6 +23,7 @@ from ingestion.reports import (
 from ingestion.selectors import uploads_visible
 from ingestion.services import (
     ReprocessRefused,
+    UploadForceRefused,
     UploadRefused,
     UploadTooLarge,
     upload_create,
@@ -72,9 +73,12 @@ def upload_new(request):
         try:
             upload = upload_create(organisation=organisation, kind=form.cleaned_data["kind"],
                                    fileobj=form.cleaned_data["file"], original_name=form.cleaned_data["file"].name,
-                                   user=request.user, options=form.options())
+                                   user=request.user, options=form.options(), force_id=form.force_id())
         except UploadTooLarge:
             return render(request, "ingestion/too_large.html", {"limit": settings.UPLOAD_MAX_BYTES}, status=413)
+        except UploadForceRefused as exc:
+            # A force added since the form was shown: it asks for the force next time.
+            form.add_error(None, str(exc))
         except UploadRefused as exc:
             form.add_error("kind", str(exc))
         else:

@@ -139,14 +139,15 @@ def _nominal_home(area: Area) -> Q:
         | Q(nominal__home_command__isnull=False)
 
 
-def located_span() -> tuple[date | None, date | None]:
+def located_span(*, force_id: int | None = None) -> tuple[date | None, date | None]:
     """The first and last month of a located record (the months nominals are counted in).
 
-    One MIN and one MAX per kind (scoring.sql.located_span), read from the ends of the
-    (kind, month) index instead of scanning every record.
+    ``force_id``: of that force's records (the months its nominals are counted in where the
+    deployment holds several forces). One MIN and one MAX per kind (scoring.sql.located_span),
+    read from the ends of the (kind, month) index instead of scanning every record.
     """
     with connection.cursor() as cursor:
-        cursor.execute(*sql.located_span(kinds=RecordKind.values))
+        cursor.execute(*sql.located_span(kinds=RecordKind.values, force_id=force_id))
         first, last = cursor.fetchone()
     # SQLite returns the dates of a raw query as text.
     return tuple(date.fromisoformat(d) if isinstance(d, str) else d for d in (first, last))

@@ -21,6 +21,7 @@ from scoring.services.reference import (
 )
 from scoring.services.runs import (
     scores_recompute_request,
+    scores_recompute_request_all,
     scoring_run_claim,
     scoring_run_dispatch,
     scoring_run_execute,
@@ -33,6 +34,6 @@ __all__ = [
     "CssFileError", "NoActiveEdition", "css_edition_activate", "css_edition_delete", "css_edition_load",
     "css_edition_save", "css_edition_switch", "measure_delete", "measure_save", "offence_weight_delete",
     "offence_weight_save", "policeuk_code", "policeuk_offence_type", "scores_recompute", "scores_recompute_request",
-    "scoring_run_claim", "scoring_run_dispatch", "scoring_run_execute", "scoring_run_retry",
-    "scoring_runs_dispatch_pending", "scoring_runs_failed",
+    "scores_recompute_request_all", "scoring_run_claim", "scoring_run_dispatch", "scoring_run_execute",
+    "scoring_run_retry", "scoring_runs_dispatch_pending", "scoring_runs_failed",
 ]

@@ -13,7 +13,7 @@ from core.audit import audit_record
 from core.models import AuditEvent
 from scoring.models import CssEdition, Measure, OffenceWeight, ScoringRun
 from scoring.services.recompute import css_edition_switch
-from scoring.services.runs import scores_recompute_request
+from scoring.services.runs import scores_recompute_request_all
 
 
 def _audit(*, user, object_type: str, object_id, detail: dict) -> None:
@@ -22,27 +22,28 @@ def _audit(*, user, object_type: str, object_id, detail: dict) -> None:
                  detail=detail)
 
 
-def measure_save(*, measure: Measure, user, changed_fields: list[str] | None = None) -> ScoringRun:
-    """Create or change a measure, audited, and queue a full recompute."""
+def measure_save(*, measure: Measure, user, changed_fields: list[str] | None = None) -> list[ScoringRun]:
+    """Create or change a measure, audited, and queue a full recompute (one run per force where there are several)."""
     created = measure._state.adding
     measure.full_clean()
     with transaction.atomic():
         measure.save()
         _audit(user=user, object_type="measure", object_id=measure.pk,
                detail={"code": measure.code, "created": created, "fields": sorted(changed_fields or [])})
-        return scores_recompute_request(requested_by=user)
+        return scores_recompute_request_all(requested_by=user)
 
 
-def measure_delete(*, measure: Measure, user) -> ScoringRun:
+def measure_delete(*, measure: Measure, user) -> list[ScoringRun]:
     """Delete a measure (its stored cells go with it), audited, and queue a full recompute of the totals."""
     with transaction.atomic():
         pk, code = measure.pk, measure.code
         measure.delete()
         _audit(user=user, object_type="measure", object_id=pk, detail={"code": code, "deleted": True})
-        return scores_recompute_request(requested_by=user)
+        return scores_recompute_request_all(requested_by=user)
 
 
-def offence_weight_save(*, weight: OffenceWeight, user, changed_fields: list[str] | None = None) -> ScoringRun | None:
+def offence_weight_save(*, weight: OffenceWeight, user,
+                        changed_fields: list[str] | None = None) -> list[ScoringRun] | None:
     """Create or change an offence weight, audited; a full recompute if its edition is the active one.
 
     Only the active edition's weights are in any stored score, so a change to another edition's needs none.
@@ -55,11 +56,11 @@ def offence_weight_save(*, weight: OffenceWeight, user, changed_fields: list[str
                detail={"edition": weight.edition.code, "offence_type": weight.offence_type.code,
                        "weight": weight.weight, "created": created, "fields": sorted(changed_fields or [])})
         if CssEdition.objects.filter(pk=weight.edition_id, is_active=True).exists():
-            return scores_recompute_request(requested_by=user)
+            return scores_recompute_request_all(requested_by=user)
     return None
 
 
-def offence_weight_delete(*, weight: OffenceWeight, user) -> ScoringRun | None:
+def offence_weight_delete(*, weight: OffenceWeight, user) -> list[ScoringRun] | None:
     """Delete an offence weight, audited; a full recompute if its edition is the active one."""
     with transaction.atomic():
         pk, edition_id = weight.pk, weight.edition_id
@@ -67,7 +68,7 @@ def offence_weight_delete(*, weight: OffenceWeight, user) -> ScoringRun | None:
         weight.delete()
         _audit(user=user, object_type="offence_weight", object_id=pk, detail=detail)
         if CssEdition.objects.filter(pk=edition_id, is_active=True).exists():
-            return scores_recompute_request(requested_by=user)
+            return scores_recompute_request_all(requested_by=user)
     return None
 
 

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -21,6 +21,7 @@ from core.models import AuditEvent
 from scoring.models import ScoringRun
 from scoring.permissions import can_manage_scoring_runs
 from scoring.services.recompute import NoActiveEdition, _scope_json, scores_recompute
+from sectors.selectors import force_roots
 
 log = logging.getLogger(__name__)
 
@@ -45,18 +46,35 @@ def retry_delay(*, attempts: int) -> timedelta:
     return timedelta(seconds=base * 2 ** max(attempts - 1, 0))
 
 
-def scores_recompute_request(*, area_ids: list[int] | None = None, months: list[date] | None = None,
-                             requested_by=None) -> ScoringRun:
+def scores_recompute_request(*, force_id: int | None = None, area_ids: list[int] | None = None,
+                             months: list[date] | None = None, requested_by=None) -> ScoringRun:
     """Queue a recompute: the run row now, its dispatch once the caller's transaction commits.
 
+    ``force_id``: the force whose areas and months are recomputed (None: every force in one run).
     If the broker is down then, the run stays queued and undispatched until the sweep sends it.
     """
-    run = ScoringRun.objects.create(scope=_scope_json(area_ids, months), requested_by=requested_by)
+    run = ScoringRun.objects.create(scope=_scope_json(area_ids, months), force_id=force_id,
+                                    requested_by=requested_by)
     if requested_by is not None:
+        detail = run.scope if force_id is None else {**run.scope, "force_id": force_id}
         audit_record(user=requested_by, action=AuditEvent.Action.RECOMPUTE, object_type="scoring_run",
-                     object_id=run.pk, detail=run.scope)
+                     object_id=run.pk, detail=detail)
     transaction.on_commit(lambda: scoring_run_dispatch(run_id=run.pk))
     return run
+
+
+def scores_recompute_request_all(*, requested_by=None) -> list[ScoringRun]:
+    """Queue a full recompute of every force: one run per force where the deployment holds several.
+
+    A run of one force reads and writes only that force's rows (scores_recompute), so on a
+    database distributed by force each run is routed to the one node holding it, and the forces
+    are recomputed side by side by as many workers. A deployment of one force (or none yet) queues
+    one run of every force, as always.
+    """
+    forces = force_roots()
+    if len(forces) < 2:
+        return [scores_recompute_request(requested_by=requested_by)]
+    return [scores_recompute_request(force_id=force_id, requested_by=requested_by) for force_id in forces]
 
 
 def scoring_run_dispatch(*, run_id: int) -> bool:
@@ -107,7 +125,7 @@ def scoring_run_execute(*, run_id: int) -> ScoringRun | None:
     months = run.scope.get("months")
     try:
         return scores_recompute(
-            area_ids=run.scope.get("area_ids"),
+            force_id=run.force_id, area_ids=run.scope.get("area_ids"),
             months=None if months is None else [date.fromisoformat(m) for m in months],
             run_id=run.pk,
         )
@@ -123,8 +141,12 @@ def scoring_run_execute(*, run_id: int) -> ScoringRun | None:
 
 
 def scoring_runs_failed() -> QuerySet:
-    """Failed runs whose areas and months no later full recompute has rewritten, newest first."""
-    later_full = ScoringRun.objects.filter(status=ScoringRun.Status.DONE, scope={},
+    """Failed runs whose areas and months no later full recompute has rewritten, newest first.
+
+    A full run of every force rewrites any failed run; a full run of one force, that force's failed runs.
+    """
+    later_full = ScoringRun.objects.filter(Q(force__isnull=True) | Q(force=OuterRef("force")),
+                                           status=ScoringRun.Status.DONE, scope={},
                                            created_at__gt=OuterRef("created_at"))
     return ScoringRun.objects.filter(status=ScoringRun.Status.FAILED).exclude(Exists(later_full)) \
         .order_by("-created_at")
@@ -183,7 +205,8 @@ def scoring_run_retry(*, run_id: int, user) -> ScoringRun:
     with transaction.atomic():
         if _requeue(run_id=run.pk, status=ScoringRun.Status.FAILED):
             audit_record(user=user, action=AuditEvent.Action.RECOMPUTE, object_type="scoring_run",
-                         object_id=run.pk, detail={"retry": True, "scope": run.scope, "error": run.error})
+                         object_id=run.pk, detail={"retry": True, "scope": run.scope, "error": run.error,
+                                 **({} if run.force_id is None else {"force_id": run.force_id})})
             transaction.on_commit(lambda: scoring_run_dispatch(run_id=run.pk))
     run.refresh_from_db()
     return run

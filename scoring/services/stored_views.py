@@ -34,7 +34,8 @@ from scoring.selectors.layers import empty_layer_cells, layer_cells
 from scoring.selectors.ranking import WINDOWS, default_window_end, visible_measures
 from scoring.selectors.stored import measures_key
 from sectors.models import Area, Level
-from sectors.selectors import area_forces, areas_around
+from scoring.services.locks import recompute_lock
+from sectors.selectors import area_forces, areas_around, force_roots
 
 log = logging.getLogger(__name__)
 
@@ -42,28 +43,35 @@ AREA_LEVELS = (Level.FORCE, Level.COMMAND, Level.SECTOR)
 FLAGS = ("drug_supply", "cannabis_farm", "firearms_discharge", "is_synthetic")  # the counted columns
 
 
-def stored_views_refresh(*, edition: CssEdition, area_ids: list[int] | None, months: list[date] | None,
-                         nominal_part: bool, run_id: int) -> None:
+def stored_views_refresh(*, edition: CssEdition, force_id: int | None, area_ids: list[int] | None,
+                         months: list[date] | None, nominal_part: bool, run_id: int) -> None:
     """Recount the records and delete the area views the run may have changed, as a full run would.
 
-    ``nominal_part``: the run recomputed the nominal-months, which reach every area, so every
-    view of the windows it touched may have changed.
+    ``nominal_part``: the run recomputed the nominal-months, which reach every area (of its force),
+    so every view of the windows it touched may have changed. ``force_id``: that force's rows only.
     """
     started = time.monotonic()
     months = None if area_ids is None or months is None else sorted({month_start(m) for m in months})
-    record_counts_refresh(months=months)
+    record_counts_refresh(months=months, force_id=force_id)
     around = None if months is None or nominal_part else areas_around(area_ids)
-    dropped = area_views_invalidate(edition=edition, area_ids=around, months=months)
+    dropped = area_views_invalidate(edition=edition, force_id=force_id, area_ids=around, months=months)
     log.info("scoring run %s: record counts in %d ms, %d area views to compute again", run_id,
              (time.monotonic() - started) * 1000, dropped)
 
 
-def record_counts_refresh(*, months: list[date] | None) -> None:
-    """Recount the records of ``months`` (None: all of them) by level, area, month and kind. Set-based SQL."""
+def record_counts_refresh(*, months: list[date] | None, force_id: int | None = None) -> None:
+    """Recount the records of ``months`` (None: all of them; of ``force_id`` only, if given) by level,
+    area, month and kind. Set-based SQL."""
     table = RecordCount._meta.db_table
     records = Record._meta.db_table
-    where, params = ("", []) if months is None else (
-        f" WHERE month IN ({', '.join(['%s'] * len(months))})", [m.isoformat() for m in months])
+    conditions, params = [], []
+    if force_id is not None:
+        conditions.append("force_id = %s")
+        params.append(force_id)
+    if months is not None:
+        conditions.append(f"month IN ({', '.join(['%s'] * len(months))})")
+        params += [m.isoformat() for m in months]
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     # Records located in the force only (in an area of some level), as the scores count them: a record
     # placed nowhere queues no run, so counting it would leave the counts to the next full run.
     located = (f"{' AND' if where else ' WHERE'} "
@@ -72,7 +80,7 @@ def record_counts_refresh(*, months: list[date] | None) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table}{where}", params)
         if months == []:
-            return
+            return  # (the DELETE above matched nothing either)
         for level, field in RECORD_AREA_FIELD.items():
             cursor.execute(
                 f"INSERT INTO {table} (level, force_id, area_id, month, kind, count, {', '.join(FLAGS)}) "
@@ -86,47 +94,57 @@ def standard_windows() -> list[tuple[date, date]]:
     return [] if end is None else [(add_months(end, -(n - 1)), end) for n in WINDOWS]
 
 
-def area_views_invalidate(*, edition: CssEdition, area_ids: set[int] | None, months: list[date] | None) -> int:
+def area_views_invalidate(*, edition: CssEdition, area_ids: set[int] | None, months: list[date] | None,
+                          force_id: int | None = None) -> int:
     """Delete the AreaView rows that may have changed (``area_ids`` None: all of them), and those of
-    windows no longer standard or of other measures or another edition; how many areas and windows."""
+    windows no longer standard or of other measures or another edition; how many areas and windows.
+    ``force_id``: that force's rows only."""
     windows = standard_windows()
     key = measures_key(visible_measures(None))
-    AreaView.objects.exclude(measures=key, edition=edition).delete()
+    views = AreaView.objects.all() if force_id is None else AreaView.objects.filter(force_id=force_id)
+    views.exclude(measures=key, edition=edition).delete()
     keep = Q(pk__in=[])
     for start, end in windows:
         keep |= Q(start=start, end=end)
-    AreaView.objects.exclude(keep).delete()
+    views.exclude(keep).delete()
     changed = Q(pk__in=[])
     for start, end in windows:
         if months is None or any(start <= m <= end for m in months):
             changed |= Q(start=start, end=end)
     if area_ids is not None:
         changed &= Q(area_id__in=area_ids)
-    stale = AreaView.objects.filter(changed)
+    stale = views.filter(changed)
     dropped = len(set(stale.values_list("area_id", "start", "end")))
     stale.delete()
     return dropped
 
 
-def area_views_fill(*, run: ScoringRun, lock_key: int) -> int:
-    """Compute the missing AreaView rows of every stored area for ``run``; how many areas and windows.
+def area_views_fill(*, run: ScoringRun, force_id: int | None) -> int:
+    """Compute the missing AreaView rows of every stored area (of ``force_id``) for ``run``; how many
+    areas and windows.
 
     One area per transaction, under the recompute's advisory lock (PostgreSQL), and only while
-    ``run`` is the latest finished run: a later run deletes what it changes under the same lock, so
-    a view written here always matches the scores beside it. A later run stops this one (its own
-    fill carries on). Safe to call twice: it computes only what is missing.
+    ``run`` is the latest finished run (of the area's force, where runs name one): a later run
+    deletes what it changes under the same lock, so a view written here always matches the scores
+    beside it. A later run stops this one (its own fill carries on). Safe to call twice: it
+    computes only what is missing.
     """
     started, written = time.monotonic(), 0
-    forces = area_forces()
-    for area in Area.objects.filter(level__in=AREA_LEVELS).order_by("pk"):
+    forces, several = area_forces(), len(force_roots()[:2]) > 1
+    areas = Area.objects.filter(level__in=AREA_LEVELS).order_by("pk")
+    if force_id is not None:
+        areas = [area for area in areas if forces[area.pk] == force_id]
+    overtaken = set()  # the forces a later run has rewritten
+    for area in areas:
+        if forces[area.pk] in overtaken:
+            continue
         with transaction.atomic():
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_key])
-            latest = ScoringRun.objects.filter(status=ScoringRun.Status.DONE) \
-                .order_by("-finished_at", "-pk").values_list("pk", flat=True).first()
-            if latest != run.pk:
-                break
+            recompute_lock(force_id=force_id)
+            if _latest_run(several=several, area_force_id=forces[area.pk]) != run.pk:
+                if not several:
+                    break
+                overtaken.add(forces[area.pk])  # that force's later run fills its areas; go on with the others
+                continue
             windows, measures = standard_windows(), visible_measures(None)
             present = set(AreaView.objects.filter(area=area).values_list("start", "end"))
             missing = [(start, end) for start, end in windows if (start, end) not in present]
@@ -143,6 +161,15 @@ def area_views_fill(*, run: ScoringRun, lock_key: int) -> int:
             written += len(missing)
     log.info("scoring run %s: %d area views in %d ms", run.pk, written, (time.monotonic() - started) * 1000)
     return written
+
+
+def _latest_run(*, several: bool, area_force_id: int) -> int | None:
+    """The last finished run that may have rewritten an area of ``area_force_id``: where the deployment
+    holds several forces, a run of that force or of every force; otherwise any run."""
+    runs = ScoringRun.objects.filter(status=ScoringRun.Status.DONE)
+    if several:
+        runs = runs.filter(Q(force=area_force_id) | Q(force__isnull=True))
+    return runs.order_by("-finished_at", "-pk").values_list("pk", flat=True).first()
 
 
 def _scored(areas: list[Area], windows, measures) -> set[tuple]:

@@ -25,7 +25,7 @@ def test_it_audits_a_measure_change_and_requests_a_full_recompute(world, adminis
     measure = Measure.objects.get(code="drug-supply")
     measure.fixed_weight, measure.weighting = 5.0, Measure.Weighting.FIXED
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        run = measure_save(measure=measure, user=administrator, changed_fields=["weighting", "fixed_weight"])
+        [run] = measure_save(measure=measure, user=administrator, changed_fields=["weighting", "fixed_weight"])
     assert (run.status, run.scope, run.requested_by) == (ScoringRun.Status.QUEUED, {}, administrator)
     assert len(callbacks) == 1
     assert _admin_changes("measure") == [(str(measure.pk), {"code": "drug-supply", "created": False,
@@ -48,7 +48,7 @@ def test_it_audits_a_measure_deletion_and_requests_a_full_recompute(world, admin
     measure = Measure.objects.get(code="firearms-intel")
     pk = measure.pk
     with django_capture_on_commit_callbacks(execute=False):
-        run = measure_delete(measure=measure, user=administrator)
+        [run] = measure_delete(measure=measure, user=administrator)
     assert run.scope == {} and not Measure.objects.filter(pk=pk).exists()
     assert _admin_changes("measure") == [(str(pk), {"code": "firearms-intel", "deleted": True})]
 
@@ -58,8 +58,8 @@ def test_it_recomputes_after_a_weight_change_in_the_active_edition_only(world, a
     weight = OffenceWeight.objects.get(edition=world.edition, offence_type=world.a)
     weight.weight = 150.0
     with django_capture_on_commit_callbacks(execute=False):
-        run = offence_weight_save(weight=weight, user=administrator, changed_fields=["weight"])
-    assert run is not None and run.scope == {}
+        [run] = offence_weight_save(weight=weight, user=administrator, changed_fields=["weight"])
+    assert run.scope == {}
     other = f.OffenceWeightFactory(edition=f.CssEditionFactory(code="next-css"), offence_type=world.a,
                                    weight=1.0)
     other.weight = 2.0

@@ -9,8 +9,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from core.models import Organisation
+from sectors.models import Area, Level
 from ingestion.models import Upload, UploadKind
 from ingestion.services import (
+    UploadForceRefused,
     UploadRefused,
     UploadTooLarge,
     upload_create,
@@ -25,10 +27,13 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument("--kind", required=True, choices=UploadKind.values)
         parser.add_argument("--org", default="force", help="organisation code (default: force)")
+        parser.add_argument("--force", metavar="CODE",
+                            help="the code of the force the file is for (required when there are several)")
         parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                             help="e.g. --option level=2 --option code_property=WD13CD (boundaries)")
 
-    def handle(self, *args, file: Path, kind: str, org: str, option: list[str], **kwargs):
+    def handle(self, *args, file: Path, kind: str, org: str, option: list[str], force: str | None = None,
+               **kwargs):
         try:
             organisation = Organisation.objects.get(code=org)
         except Organisation.DoesNotExist:
@@ -36,11 +41,17 @@ class Command(BaseCommand):
         options = dict(item.split("=", 1) for item in option if "=" in item)
         if not file.is_file():
             raise CommandError(f"No such file: {file}")
+        force_id = None
+        if force is not None:
+            force_id = Area.objects.filter(level=Level.FORCE, code=force).values_list("pk", flat=True).first()
+            if force_id is None:
+                raise CommandError(f"No force with code {force!r}")
         try:
             with file.open("rb") as fileobj:
                 upload = upload_create(organisation=organisation, kind=kind, fileobj=fileobj,
-                                       original_name=file.name, user=None, options=options, dispatch=False)
-        except (UploadTooLarge, UploadRefused) as exc:
+                                       original_name=file.name, user=None, options=options, force_id=force_id,
+                                       dispatch=False)
+        except (UploadTooLarge, UploadForceRefused, UploadRefused) as exc:
             raise CommandError(str(exc)) from None
         if upload.status == Upload.Status.RECEIVED:
             upload = upload_process(upload_id=upload.pk)

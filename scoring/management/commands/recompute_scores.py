@@ -3,7 +3,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from scoring.services import scores_recompute
-from sectors.models import Area
+from sectors.models import Area, Level
 
 
 def _month(text: str) -> date:
@@ -19,6 +19,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--month", action="append", default=[], help="YYYY-MM; repeat for several")
         parser.add_argument("--area", action="append", default=[], help="Area code; repeat for several")
+        parser.add_argument("--force", metavar="CODE", help="The code of one force: its scores only (the areas, "
+                                                            "if given, must be its own)")
 
     def handle(self, *args, **opts):
         months = [_month(m) for m in opts["month"]] or None
@@ -29,6 +31,11 @@ class Command(BaseCommand):
             if missing:
                 raise CommandError(f"Unknown area code(s): {', '.join(missing)}")
             area_ids = list(found.values())
-        run = scores_recompute(area_ids=area_ids, months=months)
+        force_id = None
+        if opts.get("force"):
+            force_id = Area.objects.filter(level=Level.FORCE, code=opts["force"]).values_list("pk", flat=True).first()
+            if force_id is None:
+                raise CommandError(f"No force with code {opts['force']!r}")
+        run = scores_recompute(force_id=force_id, area_ids=area_ids, months=months)
         self.stdout.write(f"Run {run.pk}: {run.rows_written} cells in {run.duration_ms} ms "
                           f"({run.unweighted_records} records without a weight left out)")
