@@ -3,15 +3,14 @@ records, links, row report and scores as the ordinary upsert, nothing left behin
 uploads wanting the same new month both applied."""
 import datetime as dt
 import io
-import threading
 
 import pytest
 from django.db import connection, transaction
 
 from ingestion.models import Upload
-from ingestion.services import bulk, upload_create, upload_process
+from ingestion.services import bulk, upload_create
 from ingestion.services import records as record_service
-from ingestion.services.processing import Run
+from ingestion.tests.concurrency import apply_together
 from nominals.models import RecordNominal
 from records.models import Record
 from records.services import DEFAULT_PARTITION, partition_name
@@ -165,29 +164,7 @@ def test_it_applies_both_of_two_uploads_racing_for_the_same_new_month(force, ana
     OffenceWeightFactory(offence_type__code="92A")
     uploads = [upload_create(organisation=force, kind=kind, fileobj=io.BytesIO(data), original_name=f"{kind}.csv",
                              user=analyst, dispatch=False) for kind, data in files.items()]
-    together, lock = threading.Barrier(2), Run.lock
-
-    def lock_together(run, **kwargs):
-        together.wait(timeout=30)
-        lock(run, **kwargs)
-
-    monkeypatch.setattr(Run, "lock", lock_together)
-    statuses = {}
-
-    def apply(upload):
-        try:
-            statuses[upload.pk] = upload_process(upload_id=upload.pk).status
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=apply, args=(upload,)) for upload in uploads]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-
-    assert statuses == {upload.pk: Upload.Status.APPLIED for upload in uploads}, [
-        Upload.objects.get(pk=u.pk).failure[-300:] for u in uploads]
+    apply_together(uploads, monkeypatch)
     # One loaded the month as its partition; the other waited for it, then wrote into it.
     assert sorted(len(tables) for tables in attached) == [0, 1]
     assert {_partition_of(pk) for pk in Record.objects.values_list("id", flat=True)} == {

@@ -1,14 +1,12 @@
 """Two uploads applied at the same moment, their references overlapping in opposite orders: both apply
 (PostgreSQL; SQLite lets one writer at a time anyway)."""
 import io
-import threading
 
 import pytest
 from django.db import connection
 
-from ingestion.models import Upload
-from ingestion.services import upload_create, upload_process
-from ingestion.services.processing import Run
+from ingestion.services import upload_create
+from ingestion.tests.concurrency import apply_together
 from nominals.models import Nominal
 from records.models import Record
 from tests.factories import csv_bytes, policeuk_file, policeuk_row
@@ -42,29 +40,8 @@ def test_it_applies_both_of_two_overlapping_uploads(force, analyst, monkeypatch,
     uploads = [upload_create(organisation=force, kind=kind, fileobj=io.BytesIO(data), original_name=f"{i}.csv",
                              user=analyst, dispatch=False) for i, data in enumerate(files)]
     # Both runs enter their apply transaction together.
-    together, lock = threading.Barrier(2), Run.lock
-
-    def lock_together(run, **kwargs):
-        together.wait(timeout=30)
-        lock(run, **kwargs)
-
-    monkeypatch.setattr(Run, "lock", lock_together)
     monkeypatch.setattr("ingestion.services.processing.scores_recompute_request", lambda **kwargs: None)
-    statuses = {}
-
-    def apply(upload):
-        try:
-            statuses[upload.pk] = upload_process(upload_id=upload.pk).status
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=apply, args=(upload,)) for upload in uploads]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert statuses == {upload.pk: Upload.Status.APPLIED for upload in uploads}, [
-        Upload.objects.get(pk=u.pk).failure[-300:] for u in uploads]
+    apply_together(uploads, monkeypatch)
     assert rows.count() == len(REFS)
     # The later apply wrote every reference after the earlier one: never a mix of the two files.
     values = set(rows.values_list(field, flat=True))
