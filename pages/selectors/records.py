@@ -284,7 +284,7 @@ def records_page(qs: QuerySet[Record], edition, page, per_page: int, version: st
     rows = records_page_rows(qs, edition)
     paginator = Paginator(rows, per_page)
     if months is not None:
-        total = sum(n for n, _ in months.values())
+        total = months_totals(months)[0]
         counted = (min(total, COUNT_CAP), total > COUNT_CAP)
     else:
         count_key = f"sectors:records-count:{key}:{version}"

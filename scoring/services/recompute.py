@@ -133,13 +133,13 @@ def _analyse(cursor, *tables: str) -> None:
             cursor.execute(f"ANALYZE {table}")
 
 
-def _limited_to(force_id: int | None) -> int | None:
+def _limited_to(force_id: int | None, forces: list[int]) -> int | None:
     """The force a run's statements and locks are limited to: its own where the deployment holds several
-    forces; with one, none (every row is that force's, and the statements stay those of every force)."""
-    return force_id if force_id is not None and len(force_roots()[:2]) > 1 else None
+    ``forces``; with one, none (every row is that force's, and the statements stay those of every force)."""
+    return force_id if len(forces) > 1 else None
 
 
-def _write_cells(*, run: ScoringRun, edition: CssEdition, force_id: int | None, area_ids,
+def _write_cells(*, run: ScoringRun, edition: CssEdition, forces: list[int], force_id: int | None, area_ids,
                  months) -> tuple[int, int, str, bool]:
     """Compute the cells and totals into temporary tables, then bring the stored ones in line.
 
@@ -153,14 +153,13 @@ def _write_cells(*, run: ScoringRun, edition: CssEdition, force_id: int | None, 
     several; with one force every row is its). Every force's nominal part is computed on its own,
     over its own records' months.
     """
-    forces = force_roots()
     several = len(forces) > 1
     if force_id is not None and force_id not in forces:
         raise ValueError(f"Area {force_id} is not a force root")
     # The deployment's only force, for the nominals homed under none (several: none).
     default_force_id = forces[0] if len(forces) == 1 else None
     in_scope = forces if force_id is None else [force_id]
-    only = force_id if several else None  # _limited_to: the force every statement is limited to
+    only = _limited_to(force_id, forces)
     cell_ids = None if area_ids is None else _expand_areas(area_ids, force_id or default_force_id)
     months = None if months is None else sorted({month_start(m) for m in months})
 
@@ -253,7 +252,8 @@ def scores_recompute(*, force_id: int | None = None, area_ids: list[int] | None 
     else:
         run = ScoringRun.objects.get(pk=run_id)
     started = time.monotonic()
-    only = _limited_to(force_id)
+    forces = force_roots()
+    only = _limited_to(force_id, forces)
     try:
         edition = CssEdition.objects.filter(is_active=True).first()
         if edition is None:
@@ -268,7 +268,8 @@ def scores_recompute(*, force_id: int | None = None, area_ids: list[int] | None 
                     cursor.execute("SET LOCAL work_mem = '64MB'")
                     # Only the run's temporary tables are analysed in this transaction.
                     cursor.execute("SET LOCAL default_statistics_target = 10")
-            written, unweighted, inputs, nominal_part = _write_cells(run=run, edition=edition, force_id=force_id,
+            written, unweighted, inputs, nominal_part = _write_cells(run=run, edition=edition, forces=forces,
+                                                                     force_id=force_id,
                                                                      area_ids=area_ids, months=months)
             # What the pages read besides the scores, in the same transaction.
             stored_views_refresh(edition=edition, force_id=only, area_ids=area_ids, months=months,
