@@ -5,6 +5,7 @@ import re
 from datetime import date
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from nominals.models import LinkRole, Membership, Nominal, RecordNominal
 from records.models import Record, RecordKind
@@ -154,9 +155,16 @@ def test_the_group_map_shows_its_footprint_over_the_context_layer(world, analyst
     points = page.locator("#group-map path.record-point")
     assert points.count() == len(page.evaluate("JSON.parse(document.getElementById('group-points').textContent)")) == 3
     assert page.locator("#group-points-note").inner_text().startswith("3 of the window's linked records on the map")
-    shapes.first.hover(force=True)  # a highlighted sector comes to the front, but never over the points
-    points.first.hover(force=True)
-    tip = page.locator("#group-map .leaflet-tooltip", has_text="force crime R").inner_text()
+    tip = page.locator("#group-map .leaflet-tooltip", has_text="force crime R")
+    for _ in range(5):  # a hover while the map still settles its first view can miss the moving point
+        shapes.first.hover(force=True)  # a highlighted sector comes to the front, but never over the points
+        points.first.hover(force=True)
+        try:
+            tip.wait_for(timeout=2000)
+            break
+        except PlaywrightTimeout:
+            page.mouse.move(0, 0)
+    tip = tip.inner_text()
     assert "92A" in tip and "Harm 513" in tip
     page.get_by_label(re.compile(r"Linked records as points \(3\)")).uncheck()
     assert points.count() == 0
